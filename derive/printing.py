@@ -1,0 +1,88 @@
+"""SymPy printers in the course's notation: LaTeX for slides, Unicode text for terminals.
+
+Symbols are printed through :mod:`derive.notation`, so ``Symbol("w^(1)_1,2")`` prints as
+``w^{(1)}_{12}`` in LaTeX and ``w⁽¹⁾₁₂`` in text. Undefined functions print by name
+(``\\sigma``, ``f'``); numbers print with a fixed number of significant digits.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.str import StrPrinter
+
+from .notation import latex_name, text_name
+
+__all__ = ["to_latex", "to_text", "fmt_number"]
+
+_FUNC_LATEX = {"sigma": r"\sigma", "relu": r"\operatorname{ReLU}", "softplus": r"\operatorname{softplus}"}
+_FUNC_TEXT = {"sigma": "σ"}
+
+
+def fmt_number(value: float | int, digits: int = 6) -> str:
+    """A number as people write it: integers plainly, floats to ``digits`` significant digits."""
+    if isinstance(value, (int, sp.Integer)) and not isinstance(value, bool):
+        return str(int(value))
+    v = float(value)
+    if v == int(v) and abs(v) < 1e15:
+        return str(int(v))
+    text = f"{v:.{digits}g}"
+    return "0" if text == "-0" else text
+
+
+class _CourseLatex(LatexPrinter):
+    def __init__(self, digits: int | None = None):
+        super().__init__({"mul_symbol": None, "fold_short_frac": False})
+        self._digits = digits
+
+    def _print_Symbol(self, expr, style="plain"):  # noqa: ARG002 - sympy's signature
+        return latex_name(expr.name)
+
+    def _print_Float(self, expr):
+        if self._digits is None:
+            return super()._print_Float(expr)
+        return fmt_number(float(expr), self._digits)
+
+    def _print_Function(self, expr, exp=None):
+        name = type(expr).__name__
+        if name in _FUNC_LATEX:
+            args = ", ".join(self._print(a) for a in expr.args)
+            out = _FUNC_LATEX[name] + r"\left(" + args + r"\right)"
+            return out if exp is None else out + "^{" + exp + "}"
+        return super()._print_Function(expr, exp)
+
+
+class _CourseText(StrPrinter):
+    def __init__(self, digits: int | None = None):
+        super().__init__()
+        self._digits = digits
+
+    def _print_Symbol(self, expr):
+        return text_name(expr.name)
+
+    def _print_Float(self, expr):
+        if self._digits is None:
+            return super()._print_Float(expr)
+        return fmt_number(float(expr), self._digits)
+
+    def _print_Function(self, expr):
+        name = type(expr).__name__
+        head = _FUNC_TEXT.get(name, name)
+        return head + "(" + ", ".join(self._print(a) for a in expr.args) + ")"
+
+
+def to_latex(expr, digits: int | None = 6) -> str:
+    """LaTeX for a SymPy object (or a plain number) in the course's notation."""
+    if isinstance(expr, (int, float)) and not isinstance(expr, bool):
+        return fmt_number(expr, digits or 15)
+    return _CourseLatex(digits).doprint(sp.sympify(expr) if not isinstance(expr, sp.Basic) else expr)
+
+
+def to_text(expr, digits: int | None = 6) -> str:
+    """Readable one-line Unicode for a SymPy object: ``w⁽¹⁾₁₁·x₁ + b⁽¹⁾₁``, ``σ(z)``."""
+    if isinstance(expr, (int, float)) and not isinstance(expr, bool):
+        return fmt_number(expr, digits or 15)
+    if not isinstance(expr, sp.Basic):
+        expr = sp.sympify(expr)
+    out = _CourseText(digits).doprint(expr)
+    return out.replace("**", "^").replace("*", "·")

@@ -1,0 +1,207 @@
+"""Renderers: one :class:`~derive.report.Report`, four formats (text, latex, markdown, json)."""
+
+from __future__ import annotations
+
+import json
+import math
+from io import StringIO
+from typing import Any
+
+from .printing import fmt_number, to_latex, to_text
+from .report import Equation, Heading, Math, Para, Report, Table
+
+__all__ = ["render", "render_text", "render_latex", "render_markdown", "render_json", "FORMATS"]
+
+FORMATS = ("text", "latex", "markdown", "json")
+
+
+def _cell_text(cell: Any, digits: int) -> str:
+    if isinstance(cell, Math):
+        return cell.text
+    if isinstance(cell, str):
+        return cell
+    return to_text(cell, digits)
+
+
+def _cell_latex(cell: Any, digits: int) -> str:
+    if isinstance(cell, Math):
+        return cell.latex
+    if isinstance(cell, str):
+        return r"\text{" + _latex_escape(cell) + "}"
+    return to_latex(cell, digits)
+
+
+def _latex_escape(s: str) -> str:
+    out = s
+    for a, b in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("$", r"\$"),
+                 ("#", r"\#"), ("_", r"\_"), ("{", r"\{"), ("}", r"\}"), ("^", r"\^{}"), ("~", r"\~{}")):
+        out = out.replace(a, b)
+    return out
+
+
+def _cell_plain_latex(cell: Any, digits: int) -> str:
+    """A table cell in LaTeX text mode (math wrapped in $...$)."""
+    if isinstance(cell, str):
+        return _latex_escape(cell)
+    return "$" + _cell_latex(cell, digits) + "$"
+
+
+def render_text(report: Report, *, width: int = 100, digits: int = 6, color: bool = False) -> str:
+    """Terminal text via rich; deterministic for a given width."""
+    from rich.console import Console
+    from rich.table import Table as RichTable
+    from rich.text import Text
+
+    buf = StringIO()
+    console = Console(file=buf, width=width, color_system="standard" if color else None,
+                      force_terminal=color, highlight=False, soft_wrap=False)
+    console.print(Text(report.title, style="bold"))
+    console.print(Text("=" * min(len(report.title), width)))
+    for block in report.blocks:
+        if isinstance(block, Heading):
+            console.print()
+            console.print(Text(block.text, style="bold underline" if block.level <= 2 else "bold"))
+        elif isinstance(block, Para):
+            console.print(Text(block.text))
+        elif isinstance(block, Equation):
+            parts = [_cell_text(block.lhs, digits)] + [_cell_text(r, digits) for r in block.rhs]
+            line = "  " + " = ".join(parts)
+            if block.note:
+                line += f"    ({block.note})"
+            console.print(Text(line), overflow="fold")
+        elif isinstance(block, Table):
+            t = RichTable(title=block.title, show_lines=False, box=None if not color else None,
+                          header_style="bold", pad_edge=False)
+            for c in block.columns:
+                t.add_column(c, overflow="fold")
+            for row in block.rows:
+                t.add_row(*[_cell_text(c, digits) for c in row])
+            console.print(t)
+    return buf.getvalue()
+
+
+def render_latex(report: Report, *, standalone: bool = True, digits: int = 6) -> str:
+    """LaTeX that compiles with plain ``amsmath``; ``standalone`` wraps it in a document."""
+    out: list[str] = []
+    if standalone:
+        out += [r"\documentclass{article}", r"\usepackage{amsmath}", r"\begin{document}"]
+    out.append(r"\section*{" + _latex_escape(report.title) + "}")
+    pending: list[str] = []
+
+    def flush() -> None:
+        if pending:
+            out.append(r"\begin{align*}")
+            out.append(" \\\\\n".join(pending))
+            out.append(r"\end{align*}")
+            pending.clear()
+
+    for block in report.blocks:
+        if isinstance(block, Equation):
+            parts = [_cell_latex(r, digits) for r in block.rhs]
+            line = _cell_latex(block.lhs, digits) + " &= " + " = ".join(parts)
+            if block.note:
+                line += r" && \text{" + _latex_escape(block.note) + "}"
+            pending.append(line)
+            continue
+        flush()
+        if isinstance(block, Heading):
+            cmd = r"\subsection*" if block.level <= 2 else r"\subsubsection*"
+            out.append(cmd + "{" + _latex_escape(block.text) + "}")
+        elif isinstance(block, Para):
+            out.append(_latex_escape(block.text) + "\n")
+        elif isinstance(block, Table):
+            if block.title:
+                out.append(r"\paragraph{" + _latex_escape(block.title) + "}")
+            out.append(r"\begin{tabular}{" + "l" * len(block.columns) + "}")
+            out.append(" & ".join(_latex_escape(c) for c in block.columns) + r" \\ \hline")
+            for row in block.rows:
+                out.append(" & ".join(_cell_plain_latex(c, digits) for c in row) + r" \\")
+            out.append(r"\end{tabular}")
+            out.append("")
+    flush()
+    if standalone:
+        out.append(r"\end{document}")
+    return "\n".join(out) + "\n"
+
+
+def _md_escape(s: str) -> str:
+    return s.replace("|", r"\|")
+
+
+def render_markdown(report: Report, *, digits: int = 6) -> str:
+    """Markdown with ``$...$`` math, as GitHub and Jupyter render it."""
+    out: list[str] = [f"# {report.title}", ""]
+    for block in report.blocks:
+        if isinstance(block, Heading):
+            out += ["#" * max(block.level, 2) + " " + block.text, ""]
+        elif isinstance(block, Para):
+            out += [block.text, ""]
+        elif isinstance(block, Equation):
+            parts = [_cell_latex(r, digits) for r in block.rhs]
+            line = _cell_latex(block.lhs, digits) + " = " + " = ".join(parts)
+            out += ["$$" + line + "$$", ""]
+            if block.note:
+                out += [f"*{block.note}*", ""]
+        elif isinstance(block, Table):
+            if block.title:
+                out += [f"**{block.title}**", ""]
+            out.append("| " + " | ".join(_md_escape(c) for c in block.columns) + " |")
+            out.append("|" + "---|" * len(block.columns))
+            for row in block.rows:
+                cells = [_md_escape(c) if isinstance(c, str) else "$" + _cell_latex(c, digits) + "$"
+                         for c in row]
+                out.append("| " + " | ".join(cells) + " |")
+            out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _jsonable(value: Any) -> Any:
+    """Numbers as numbers, SymPy objects as {"latex", "text"}; NaN/inf are not JSON, so null."""
+    import numpy as np
+
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return _jsonable(value.tolist())
+    if isinstance(value, (bool, type(None), str)):
+        return value
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        v = float(value)
+        return v if math.isfinite(v) else None
+    if isinstance(value, Math):
+        return {"latex": value.latex, "text": value.text}
+    import sympy as sp
+
+    if isinstance(value, sp.Basic):
+        if value.is_Integer:
+            return int(value)
+        if value.is_number and value.is_real:
+            return float(value)
+        return {"latex": to_latex(value, None), "text": to_text(value, None)}
+    return str(value)
+
+
+def render_json(report: Report) -> str:
+    """One JSON document: ``{"title": ..., **data}``, stable keys, numbers as numbers."""
+    doc = {"title": report.title, **report.data}
+    return json.dumps(_jsonable(doc), indent=2, ensure_ascii=False) + "\n"
+
+
+def render(report: Report, fmt: str, *, width: int = 100, digits: int = 6) -> str:
+    """Render ``report`` in ``fmt`` (one of :data:`FORMATS`)."""
+    if fmt == "text":
+        return render_text(report, width=width, digits=digits)
+    if fmt == "latex":
+        return render_latex(report, digits=digits)
+    if fmt == "markdown":
+        return render_markdown(report, digits=digits)
+    if fmt == "json":
+        return render_json(report)
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+__all__ += ["fmt_number"]
