@@ -15,7 +15,7 @@ import sympy as sp
 
 from .errors import InputError
 
-__all__ = ["Activation", "ACTIVATIONS", "get_activation", "sigma", "relu", "leaky_relu", "elu",
+__all__ = ["Activation", "ACTIVATIONS", "get_activation", "sigma", "relu", "leaky_relu", "elu", "softplus",
            "LEAKY_SLOPE", "ELU_ALPHA"]
 
 LEAKY_SLOPE = sp.Rational(1, 100)  # gamma of leaky ReLU
@@ -83,8 +83,20 @@ class elu(sp.Function):  # noqa: N801
         return None
 
 
-def _softplus(z):
-    return sp.log(1 + sp.exp(z))
+class softplus(sp.Function):  # noqa: N801
+    """``log(1 + e^z)``; its derivative is the sigmoid."""
+
+    def fdiff(self, argindex=1):
+        return sigma(self.args[0])
+
+    def _eval_rewrite_as_log(self, z, **kwargs):
+        return sp.log(1 + sp.exp(z))
+
+    def _eval_evalf(self, prec):
+        z = self.args[0]
+        if z.is_number:
+            return sp.log(1 + sp.exp(z))._eval_evalf(prec)
+        return None
 
 
 @dataclass(frozen=True)
@@ -115,7 +127,7 @@ ACTIVATIONS: dict[str, Activation] = {
                    "leaky_relu(z) = z if z > 0 else 0.01·z"),
         Activation("elu", elu, r"f(z) = z \text{ if } z > 0 \text{ else } e^{z} - 1,\ f'(z) = 1 \text{ or } e^{z}",
                    "elu(z) = z if z > 0 else e^z - 1"),
-        Activation("softplus", _softplus, r"f(z) = \log(1 + e^{z}),\ f'(z) = \sigma(z)",
+        Activation("softplus", softplus, r"f(z) = \log(1 + e^{z}),\ f'(z) = \sigma(z)",
                    "softplus(z) = log(1 + e^z),  softplus'(z) = σ(z)"),
         Activation("linear", lambda z: z, r"f(z) = z,\ f'(z) = 1", "linear(z) = z"),
     )

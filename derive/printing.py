@@ -7,6 +7,8 @@ Symbols are printed through :mod:`derive.notation`, so ``Symbol("w^(1)_1,2")`` p
 
 from __future__ import annotations
 
+import re
+
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
@@ -15,7 +17,14 @@ from .notation import latex_name, text_name
 
 __all__ = ["to_latex", "to_text", "fmt_number"]
 
-_FUNC_LATEX = {"sigma": r"\sigma", "relu": r"\operatorname{ReLU}", "softplus": r"\operatorname{softplus}"}
+_FUNC_LATEX = {
+    "sigma": r"\sigma",
+    "relu": r"\operatorname{ReLU}",
+    "leaky_relu": r"\operatorname{LReLU}",
+    "elu": r"\operatorname{ELU}",
+    "softplus": r"\operatorname{softplus}",
+}
+_NUMERIC = re.compile(r"^\(?-?[0-9.]+(e[-+]?[0-9]+)?\)?$")
 _FUNC_TEXT = {"sigma": "σ"}
 
 
@@ -31,12 +40,13 @@ def fmt_number(value: float | int, digits: int = 6) -> str:
 
 
 class _CourseLatex(LatexPrinter):
-    def __init__(self, digits: int | None = None):
-        super().__init__({"mul_symbol": None, "fold_short_frac": False})
+    def __init__(self, digits: int | None = None, mul_symbol: str | None = None):
+        super().__init__({"mul_symbol": mul_symbol, "fold_short_frac": False})
         self._digits = digits
 
     def _print_Symbol(self, expr, style="plain"):  # noqa: ARG002 - sympy's signature
-        return latex_name(expr.name)
+        # A symbol named like a number stands for a substituted value: print it as is.
+        return expr.name if _NUMERIC.match(expr.name) else latex_name(expr.name)
 
     def _print_Float(self, expr):
         if self._digits is None:
@@ -51,6 +61,10 @@ class _CourseLatex(LatexPrinter):
             return out if exp is None else out + "^{" + exp + "}"
         return super()._print_Function(expr, exp)
 
+    def _print_Heaviside(self, expr, exp=None):
+        out = r"\left[" + self._print(expr.args[0]) + r" > 0\right]"
+        return out if exp is None else out + "^{" + exp + "}"
+
 
 class _CourseText(StrPrinter):
     def __init__(self, digits: int | None = None):
@@ -59,6 +73,13 @@ class _CourseText(StrPrinter):
 
     def _print_Symbol(self, expr):
         return text_name(expr.name)
+
+    def _print_MatrixBase(self, expr):
+        rows = ["[" + ", ".join(self._print(v) for v in expr.row(i)) + "]" for i in range(expr.rows)]
+        return "[" + ", ".join(rows) + "]"
+
+    def _print_Heaviside(self, expr):
+        return "[" + self._print(expr.args[0]) + " > 0]"
 
     def _print_Float(self, expr):
         if self._digits is None:
@@ -71,11 +92,14 @@ class _CourseText(StrPrinter):
         return head + "(" + ", ".join(self._print(a) for a in expr.args) + ")"
 
 
-def to_latex(expr, digits: int | None = 6) -> str:
-    """LaTeX for a SymPy object (or a plain number) in the course's notation."""
+def to_latex(expr, digits: int | None = 6, *, mul_symbol: str | None = None) -> str:
+    """LaTeX for a SymPy object (or a plain number) in the course's notation.
+
+    ``mul_symbol="dot"`` writes products with ``\\cdot`` (for products of substituted numbers).
+    """
     if isinstance(expr, (int, float)) and not isinstance(expr, bool):
         return fmt_number(expr, digits or 15)
-    return _CourseLatex(digits).doprint(sp.sympify(expr) if not isinstance(expr, sp.Basic) else expr)
+    return _CourseLatex(digits, mul_symbol).doprint(sp.sympify(expr) if not isinstance(expr, sp.Basic) else expr)
 
 
 def to_text(expr, digits: int | None = 6) -> str:

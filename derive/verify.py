@@ -1,0 +1,229 @@
+"""Proof that a derivation's gradients are the loss's derivatives, by an independent route.
+
+Two methods, chosen by size (the output names the one used):
+
+``direct``
+    Substitute the whole forward pass into ``J`` so that it is one expression in the
+    inputs, labels and parameters, differentiate it by every parameter with
+    ``sympy.diff``, and check that each result minus the delta-route gradient (also fully
+    substituted) expands to zero. Exact, but the expansion grows quickly with the net.
+``inductive``
+    Check each step of the recursion symbolically with ``sympy.diff``, which is all the
+    delta route claims: the base ``delta^{(L)}_i = dJ/dz^{(L)}_i``; the step
+    ``delta^{(l)}_i = sum_k delta^{(l+1)}_k dz^{(l+1)}_k/dz^{(l)}_i``; and
+    ``dJ/dw^{(l)}_{ij} = sum_k delta^{(l)}_k dz^{(l)}_k/dw^{(l)}_{ij}``. By induction every
+    gradient is right. Then, end to end, compare every gradient at a random point with a
+    central difference of ``J`` computed in 50-digit arithmetic.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from .notation import key, sym
+
+__all__ = ["Verification", "verify_derivation", "DIRECT_LIMIT"]
+
+#: Nets with at most this many parameters are verified by full expansion (4-8-3 has 67),
+#: except softmax + cross-entropy nets, which are always checked inductively.
+DIRECT_LIMIT = 70
+
+
+@dataclass
+class Verification:
+    """What was checked, how, and whether everything agreed."""
+
+    method: str
+    checks: int = 0
+    failures: list[str] = field(default_factory=list)
+    max_rel_error: float | None = None  # the numeric comparison of the inductive method
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    def to_dict(self) -> dict:
+        return {"method": self.method, "checks": self.checks, "ok": self.ok,
+                "failures": self.failures, "max_rel_error": self.max_rel_error}
+
+
+def _on_simplex(d) -> dict:
+    """For softmax + CE the labels sum to one; substitute ``y_K = 1 - sum_{k<K} y_k``."""
+    from .backprop import y_symbols
+
+    if d.spec.loss != "ce":
+        return {}
+    y = y_symbols(d.spec)
+    return {y[-1]: 1 - sp.Add(*y[:-1])}
+
+
+def _is_zero(expr: sp.Expr, simplex: dict) -> bool:
+    """Is ``expr`` identically zero? Sound: True only when it is.
+
+    Every function application (``sigma(...)``, ``exp(...)``, ...) is first replaced by a fresh
+    symbol: if the result is zero as a rational function of those symbols, ``expr`` is zero.
+    That is fast; SymPy's ``simplify`` is the slow fallback.
+    """
+    expr = expr.xreplace(simplex) if simplex else expr
+    atoms = {f: sp.Dummy() for f in expr.atoms(sp.Function)}
+    if sp.cancel(expr.xreplace(atoms)) == 0:
+        return True
+    return sp.expand(expr) == 0 or sp.simplify(expr) == 0
+
+
+def _direct(d, v: Verification) -> None:
+    from .backprop import a_symbols, delta_symbols, z_symbols
+
+    spec, f = d.spec, d.formulas
+    full: dict = {}  # symbol -> expression in the base symbols
+    for l in range(1, spec.L + 1):
+        for s in z_symbols(spec, l) + a_symbols(spec, l):
+            full[s] = f[s.name].xreplace(full)
+    J = f["J"].xreplace(full)
+    for l in range(spec.L, 0, -1):
+        for s in delta_symbols(spec, l):
+            full[s] = f[s.name].xreplace(full)
+    simplex = _on_simplex(d)
+    for p in d.params():
+        direct = sp.diff(J, sym(p))
+        ours = d.gradients[p].xreplace(full)
+        v.checks += 1
+        if not _is_zero(direct - ours, simplex):
+            v.failures.append(f"dJ/d{p}")
+
+
+def _inductive(d, v: Verification) -> None:
+    from .activations import get_activation
+    from .backprop import a_symbols, delta_symbols, loss_expr, softmax_exprs, y_symbols, z_symbols
+
+    spec, f, L = d.spec, d.formulas, d.spec.L
+    simplex = _on_simplex(d)
+
+    def act_of(l: int, zs: list) -> list:
+        name = spec.activations[l - 1]
+        if name == "softmax":
+            return softmax_exprs(zs)
+        return [get_activation(name).apply(zz) for zz in zs]
+
+    def in_z(expr: sp.Expr, l: int) -> sp.Expr:
+        """Rewrite a^(l) in terms of z^(l), so that only z's and parameters are left."""
+        zs = z_symbols(spec, l)
+        return expr.xreplace(dict(zip(a_symbols(spec, l), act_of(l, zs))))
+
+    # Base: delta^(L)_i = d/dz^(L)_i of J(f_L(z^(L))).
+    zL = z_symbols(spec, L)
+    J_of_z = loss_expr(spec, act_of(L, zL), y_symbols(spec))
+    for i, zi in enumerate(zL, start=1):
+        v.checks += 1
+        if not _is_zero(sp.diff(J_of_z, zi) - in_z(f[key("delta", L, i)], L), simplex):
+            v.failures.append(f"delta^({L})_{i} (base)")
+    # Step: delta^(l)_i = sum_k delta^(l+1)_k dz^(l+1)_k/dz^(l)_i, with z^(l+1) written in z^(l).
+    for l in range(L - 1, 0, -1):
+        zl, nxt = z_symbols(spec, l), delta_symbols(spec, l + 1)
+        z_next = [in_z(f[key("z", l + 1, k)], l) for k in range(1, spec.sizes[l + 1] + 1)]
+        for i, zi in enumerate(zl, start=1):
+            chain = sp.Add(*[nxt[k] * sp.diff(z_next[k], zi) for k in range(len(nxt))])
+            v.checks += 1
+            if not _is_zero(chain - in_z(f[key("delta", l, i)], l), {}):
+                v.failures.append(f"delta^({l})_{i} (recursion)")
+    # Gradients: dJ/dp = sum_k delta^(l)_k dz^(l)_k/dp.
+    for l in range(1, L + 1):
+        deltas = delta_symbols(spec, l)
+        zf = [f[key("z", l, k)] for k in range(1, spec.sizes[l] + 1)]
+        for p in d.params(l):
+            chain = sp.Add(*[deltas[k] * sp.diff(zf[k], sym(p)) for k in range(len(deltas))])
+            v.checks += 1
+            if not _is_zero(chain - d.gradients[p], {}):
+                v.failures.append(f"dJ/d{p} (local)")
+    _numeric(d, v)
+
+
+def _mp_functions() -> dict:
+    """mpmath versions of the course's activation functions, for ``lambdify``."""
+    import mpmath
+
+    return {
+        "sigma": lambda t: 1 / (1 + mpmath.exp(-t)),
+        "relu": lambda t: t if t > 0 else 0 * t,
+        "leaky_relu": lambda t: t if t > 0 else t / 100,
+        "elu": lambda t: t if t > 0 else mpmath.exp(t) - 1,
+        "softplus": lambda t: mpmath.log(1 + mpmath.exp(t)),
+        "Heaviside": lambda t, h0=0: mpmath.mpf(1) if t > 0 else mpmath.mpf(h0 if t == 0 else 0),
+    }
+
+
+def _numeric(d, v: Verification, digits: int = 50, seed: int = 0) -> None:
+    """Every delta-route gradient against a central difference of J, in high precision."""
+    import mpmath
+
+    from .backprop import a_symbols, y_symbols, z_symbols
+
+    spec, f = d.spec, d.formulas
+    rng = random.Random(seed)
+    point = {sym(p): rng.uniform(-1, 1) for p in d.params()}
+    point.update({s: rng.uniform(0, 1) for s in a_symbols(spec, 0)})
+    ys = y_symbols(spec)
+    if spec.loss == "ce":
+        hot = rng.randrange(len(ys))
+        point.update({s: float(k == hot) for k, s in enumerate(ys)})
+    else:
+        point.update({s: rng.uniform(0.05, 0.95) for s in ys})
+
+    mods = [_mp_functions(), "mpmath"]
+    with mpmath.workdps(digits):
+        order = [s for l in range(1, spec.L + 1) for s in z_symbols(spec, l) + a_symbols(spec, l)]
+        compiled = [(s, sp.lambdify(list(f[s.name].free_symbols), f[s.name], modules=mods),
+                     list(f[s.name].free_symbols)) for s in order]
+        j_syms = list(f["J"].free_symbols)
+        j_fn = sp.lambdify(j_syms, f["J"], modules=mods)
+
+        def forward(env: dict) -> dict:
+            env = dict(env)
+            for s, fn, args in compiled:
+                env[s] = fn(*[env[a] for a in args])
+            return env
+
+        def loss(env: dict):
+            env = forward(env)
+            return j_fn(*[env[a] for a in j_syms])
+
+        base = {s: mpmath.mpf(val) for s, val in point.items()}
+        env = forward(base)
+        # The delta route at this point, evaluated in the same precision.
+        for l in range(spec.L, 0, -1):
+            for i in range(1, spec.sizes[l] + 1):
+                s = sym(key("delta", l, i))
+                e = f[s.name]
+                env[s] = sp.lambdify(list(e.free_symbols), e, modules=mods)(
+                    *[env[a] for a in e.free_symbols])
+        h = mpmath.mpf(10) ** (-(digits // 3))
+        worst = 0.0
+        for p in d.params():
+            g = d.gradients[p]
+            ours = sp.lambdify(list(g.free_symbols), g, modules=mods)(*[env[a] for a in g.free_symbols])
+            up, down = dict(base), dict(base)
+            up[sym(p)] += h
+            down[sym(p)] -= h
+            fd = (loss(up) - loss(down)) / (2 * h)
+            rel = float(abs(fd - ours) / max(abs(fd), mpmath.mpf(1e-30)))
+            worst = max(worst, rel) if abs(fd) > 1e-30 or abs(ours) > 1e-20 else worst
+            v.checks += 1
+            if abs(fd - ours) > mpmath.mpf(10) ** -20 * max(1, abs(fd)):
+                v.failures.append(f"dJ/d{p} (numeric: {float(ours)} vs {float(fd)})")
+        v.max_rel_error = worst
+
+
+def verify_derivation(d) -> Verification:
+    """Check every gradient of ``d``; the method depends on the net's size (see module doc)."""
+    # Softmax + CE is checked inductively: SymPy folds exp(a)exp(b) into exp(a+b), which makes
+    # the fully expanded comparison slow to decide, while its base case is small.
+    if d.spec.n_params() <= DIRECT_LIMIT and d.spec.loss != "ce":
+        v = Verification(method="direct")
+        _direct(d, v)
+    else:
+        v = Verification(method="inductive")
+        _inductive(d, v)
+    return v
