@@ -8,8 +8,8 @@ SymPy's own ``diff`` follows the same rule.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import sympy as sp
 

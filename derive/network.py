@@ -49,7 +49,7 @@ class NetSpec:
 def parse_sizes(text: str) -> tuple[int, ...]:
     """``"2-2-1"`` -> ``(2, 2, 1)``; at least an input and an output layer, each >= 1."""
     raw = text.strip()
-    parts = re.split(r"\s*[-x,]\s*", raw) if raw else []
+    parts = re.split(r"\s*[-,]\s*", raw) if raw else []
     if len(parts) < 2:
         raise InputError(f"--net {text!r}: give the layer sizes N0-N1-...-NL, e.g. 2-2-1 (at least two layers)")
     sizes = []

@@ -45,8 +45,10 @@ _TEXT_BASE = {
     "lambda": "λ",
     "alpha": "α",
 }
-_SUP = str.maketrans("0123456789()+-L", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾⁺⁻ᴸ")
-_SUB = str.maketrans("0123456789,", "₀₁₂₃₄₅₆₇₈₉,")
+_SUP_CHARS = "0123456789()+-Ll"
+_SUB_CHARS = "0123456789,ijk"
+_SUP = str.maketrans(_SUP_CHARS, "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾⁺⁻ᴸˡ")
+_SUB = str.maketrans(_SUB_CHARS, "₀₁₂₃₄₅₆₇₈₉,ᵢⱼₖ")
 
 
 def key(base: str, layer: int | str | None = None, *indices: int) -> str:
@@ -105,8 +107,8 @@ def text_name(name: str) -> str:
     out = _TEXT_BASE.get(base, base)
     if layer is not None:
         sup = "(" + layer + ")"
-        out += sup.translate(_SUP) if all(c in "0123456789()+-L" for c in sup) else "^" + sup
+        out += sup.translate(_SUP) if all(c in _SUP_CHARS for c in sup) else "^" + sup
     if idx:
         sub = _joined(idx)
-        out += sub.translate(_SUB) if all(c in "0123456789," for c in sub) else "_" + sub
+        out += sub.translate(_SUB) if all(c in _SUB_CHARS for c in sub) else "_" + sub
     return out

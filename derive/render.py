@@ -46,6 +46,18 @@ def _cell_plain_latex(cell: Any, digits: int) -> str:
     return "$" + _cell_latex(cell, digits) + "$"
 
 
+def _wrap_equation(lhs: str, parts: list[str], width: int) -> list[str]:
+    """``lhs = p1 = p2 ...`` on one line, or broken before an ``=`` with the ``=`` signs aligned."""
+    lines = ["  " + lhs + " = " + parts[0]]
+    indent = " " * (2 + len(lhs)) + " = "
+    for p in parts[1:]:
+        if len(lines[-1]) + 3 + len(p) <= width:
+            lines[-1] += " = " + p
+        else:
+            lines.append(indent + p)
+    return lines
+
+
 def render_text(report: Report, *, width: int = 100, digits: int = 6, color: bool = False) -> str:
     """Terminal text via rich; deterministic for a given width."""
     from rich.console import Console
@@ -64,11 +76,12 @@ def render_text(report: Report, *, width: int = 100, digits: int = 6, color: boo
         elif isinstance(block, Para):
             console.print(Text(block.text))
         elif isinstance(block, Equation):
-            parts = [_cell_text(block.lhs, digits)] + [_cell_text(r, digits) for r in block.rhs]
-            line = "  " + " = ".join(parts)
+            lhs = _cell_text(block.lhs, digits)
+            parts = [_cell_text(r, digits) for r in block.rhs]
             if block.note:
-                line += f"    ({block.note})"
-            console.print(Text(line), overflow="fold")
+                parts[-1] += f"    ({block.note})"
+            for line in _wrap_equation(lhs, parts, width):
+                console.print(Text(line), overflow="fold")
         elif isinstance(block, Table):
             t = RichTable(title=block.title, show_lines=False, box=None if not color else None,
                           header_style="bold", pad_edge=False)

@@ -70,7 +70,7 @@ class Report:
     blocks: list[Block] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)
 
-    def add(self, *blocks: Block) -> "Report":
+    def add(self, *blocks: Block) -> Report:
         self.blocks.extend(blocks)
         return self
 

@@ -1,0 +1,495 @@
+"""Turn a :class:`~derive.backprop.Derivation` into a :class:`~derive.report.Report`.
+
+The board layout of the course: legend, given numbers, forward pass (per neuron and in
+matrix form), loss, output error with its chain-rule step, hidden deltas, gradients,
+update, the output after the update, and how the result was verified.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from .backprop import DEFAULT_LR, MISTAKES, Derivation, a_symbols, y_symbols
+from .network import LOSSES
+from .notation import key, latex_name, parse_key, sym, text_name
+from .printing import fmt_number, to_latex, to_text
+from .report import Equation, Heading, Math, Para, Report, Table
+
+__all__ = ["derivation_report"]
+
+DIGITS = 6
+
+
+def M(latex: str, text: str) -> Math:  # noqa: N802 - reads like the thing it builds
+    return Math(latex, text)
+
+
+def name_math(name: str) -> Math:
+    return M(latex_name(name), text_name(name))
+
+
+def expr_math(expr) -> Math:
+    return M(to_latex(expr, DIGITS), to_text(expr, DIGITS))
+
+
+def num(v: float, *, paren: bool = False) -> Math:
+    s = fmt_number(v, DIGITS)
+    if paren and s.startswith("-"):
+        return M("(" + s + ")", "(" + s + ")")
+    return M(s, s)
+
+
+def join(parts: list[Math], latex_sep: str, text_sep: str) -> Math:
+    return M(latex_sep.join(p.latex for p in parts), text_sep.join(p.text for p in parts))
+
+
+def product(parts: list[Math]) -> Math:
+    return join(parts, r" \cdot ", "·")
+
+
+def plus(parts: list[Math]) -> Math:
+    out = join(parts, " + ", " + ")
+    return M(out.latex.replace("+ -", "- "), out.text.replace("+ -", "- "))
+
+
+def dJ(name: str) -> Math:  # noqa: N802
+    return M(r"\frac{\partial J}{\partial " + latex_name(name) + "}", "∂J/∂" + text_name(name))
+
+
+def new(name: str) -> Math:
+    lat = latex_name(name)
+    return M(lat + r"^{\text{new}}" if "^" not in lat else lat.replace("^{", r"^{\text{new}\,", 1),
+             text_name(name) + " (new)")
+
+
+def fprime_math(act: str, z: Math, a: Math) -> tuple[Math, Math]:
+    """``f'(z)`` as the board writes it: in terms of ``z``, and in terms of ``a = f(z)``."""
+    zl, zt, al, at = z.latex, z.text, a.latex, a.text
+    if act == "sigmoid":
+        return (M(rf"\sigma({zl})\left(1 - \sigma({zl})\right)", f"σ({zt})(1 - σ({zt}))"),
+                M(rf"{al}\left(1 - {al}\right)", f"{at}(1 - {at})"))
+    if act == "tanh":
+        return M(rf"1 - \tanh^2({zl})", f"1 - tanh²({zt})"), M(rf"1 - \left({al}\right)^2", f"1 - ({at})²")
+    if act == "relu":
+        same = M(rf"[{zl} > 0]", f"[{zt} > 0]")
+        return same, same
+    if act == "leaky_relu":
+        same = M(rf"\left([{zl} > 0] + 0.01\,[{zl} \le 0]\right)", f"([{zt} > 0] + 0.01·[{zt} ≤ 0])")
+        return same, same
+    if act == "elu":
+        same = M(rf"\left([{zl} > 0] + e^{{{zl}}}\,[{zl} \le 0]\right)", f"([{zt} > 0] + e^{zt}·[{zt} ≤ 0])")
+        return same, same
+    if act == "softplus":
+        same = M(rf"\sigma({zl})", f"σ({zt})")
+        return same, same
+    return M("1", "1"), M("1", "1")
+
+
+def vec_math(values) -> Math:
+    """A column vector: a bracketed column in LaTeX, ``[v1, v2]ᵀ`` in text."""
+    cells = [fmt_number(v, DIGITS) for v in values]
+    return M(r"\begin{bmatrix}" + r" \\ ".join(cells) + r"\end{bmatrix}", "[" + ", ".join(cells) + "]ᵀ")
+
+
+def _weighted_sum(pairs: list[tuple[str, str]], bias: str | None, values: dict | None) -> tuple[Math, Math | None]:
+    """``w11 x1 + w12 x2 + b1`` in the order written on the board, and with numbers if given."""
+    terms = [product([name_math(w), name_math(a)]) for w, a in pairs]
+    if bias:
+        terms.append(name_math(bias))
+    symbolic = plus(terms)
+    if values is None:
+        return symbolic, None
+    nums = [product([num(values[w], paren=True), num(values[a], paren=True)]) for w, a in pairs]
+    if bias:
+        nums.append(num(values[bias]))
+    return symbolic, plus(nums)
+
+
+def _legend(d: Derivation) -> Table:
+    L = d.L
+    rows = [
+        [M("L", "L"), f"number of layers: {L} (the inputs are layer 0)"],
+        [M("N_l", "N_l"), "neurons in layer l: " + ", ".join(
+            f"N_{l} = {n}" for l, n in enumerate(d.spec.sizes))],
+        [M(r"x = a^{(0)}", "x = a⁽⁰⁾"), "input vector"],
+        [M(r"w^{(l)}_{ij}", "w⁽ˡ⁾ᵢⱼ"), "weight to neuron i of layer l from neuron j of layer l-1"],
+    ]
+    if d.spec.bias:
+        rows.append([M(r"b^{(l)}_{i}", "b⁽ˡ⁾ᵢ"), "bias of neuron i of layer l"])
+    rows += [
+        [M(r"z^{(l)}_{i}", "z⁽ˡ⁾ᵢ"), "net input of neuron i of layer l"],
+        [M(r"a^{(l)}_{i} = f_l(z^{(l)}_{i})", "a⁽ˡ⁾ᵢ = f_l(z⁽ˡ⁾ᵢ)"), "activation (output) of neuron i"],
+        [M(r"\hat{y} = a^{(" + str(L) + ")}", f"ŷ = a⁽{_sup(L)}⁾"), "network output; y is the label"],
+        [M("J", "J"), "loss: " + LOSSES[d.spec.loss]],
+        [M(r"\delta^{(l)}_{i} = \frac{\partial J}{\partial z^{(l)}_{i}}", "δ⁽ˡ⁾ᵢ = ∂J/∂z⁽ˡ⁾ᵢ"),
+         "error signal of neuron i of layer l"],
+        [M(r"\eta", "η"), "learning rate"],
+    ]
+    for l, act in enumerate(d.spec.activations, start=1):
+        rows.append([M(f"f_{l}", f"f_{l}"), f"activation of layer {l}: {act}"])
+    return Table(["symbol", "meaning"], rows)
+
+
+def _sup(n: int) -> str:
+    return str(n).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+
+
+def _given(d: Derivation) -> list:
+    nums = d.numbers
+    out: list = [Heading("Given")]
+    out.append(Equation(M("x", "x"), [vec_math(nums.x)]))
+    if nums.y is not None:
+        out.append(Equation(M("y", "y"), [vec_math(nums.y)]))
+    for l in range(1, d.L + 1):
+        out.append(Equation(M(f"W^{{({l})}}", f"W⁽{_sup(l)}⁾"), [expr_math(sp.Matrix(nums.W[l - 1]))]))
+        if nums.b is not None:
+            out.append(Equation(M(f"b^{{({l})}}", f"b⁽{_sup(l)}⁾"), [vec_math(nums.b[l - 1])]))
+    if nums.y is not None:
+        eta = d.lr if d.lr is not None else DEFAULT_LR
+        note = None if d.lr is not None else "default; set --lr"
+        out.append(Equation(M(r"\eta", "η"), [num(eta)], note=note))
+    return out
+
+
+def _forward(d: Derivation) -> list:
+    spec, vals = d.spec, (d.values or None)
+    out: list = [Heading("1. Forward pass")]
+    for l in range(1, d.L + 1):
+        act = spec.activations[l - 1]
+        out.append(Heading(f"Layer {l} ({act})", level=3))
+        prev = [s.name for s in a_symbols(spec, l - 1)]
+        for i in range(1, spec.sizes[l] + 1):
+            pairs = [(key("w", l, i, j), prev[j - 1]) for j in range(1, len(prev) + 1)]
+            zname = key("z", l, i)
+            symbolic, with_nums = _weighted_sum(pairs, key("b", l, i) if spec.bias else None, vals)
+            rhs = [symbolic] + ([with_nums, num(vals[zname])] if vals else [])
+            out.append(Equation(name_math(zname), rhs, name=zname))
+        for i in range(1, spec.sizes[l] + 1):
+            aname, zname = key("a", l, i), key("z", l, i)
+            formula = d.formulas[aname]
+            rhs = [expr_math(formula)]
+            if vals:
+                rhs += [expr_math(formula.xreplace({sym(zname): sym(fmt_number(vals[zname], DIGITS))})),
+                        num(vals[aname])]
+            out.append(Equation(name_math(aname), rhs, name=aname))
+    act_m = r"\operatorname{softmax}" if spec.output_activation() == "softmax" else "f_l"
+    out.append(Para("In matrix form, for l = 1, ..., L:"))
+    b_l, b_t = (r" + b^{(l)}", " + b⁽ˡ⁾") if spec.bias else ("", "")
+    out.append(Equation(M("z^{(l)}", "z⁽ˡ⁾"), [M(r"W^{(l)} a^{(l-1)}" + b_l, "W⁽ˡ⁾ a⁽ˡ⁻¹⁾" + b_t)]))
+    out.append(Equation(M("a^{(l)}", "a⁽ˡ⁾"), [M(r"f_l\left(z^{(l)}\right)", "f_l(z⁽ˡ⁾)")],
+                        note=f"elementwise; the output layer is {spec.output_activation()}"
+                        if act_m != "f_l" else "elementwise"))
+    return out
+
+
+def _loss(d: Derivation) -> list:
+    out: list = [Heading("2. Loss")]
+    general = {
+        "mse": M(r"\frac{1}{2} \sum_k \left(y_k - \hat{y}_k\right)^2", "½ Σ_k (y_k - ŷ_k)²"),
+        "bce": M(r"-\sum_k \left[y_k \log \hat{y}_k + (1 - y_k) \log(1 - \hat{y}_k)\right]",
+                 "-Σ_k [y_k log ŷ_k + (1 - y_k) log(1 - ŷ_k)]"),
+        "ce": M(r"-\sum_k y_k \log \hat{y}_k", "-Σ_k y_k log ŷ_k"),
+    }[d.spec.loss]
+    rhs = [general, _loss_terms(d)]
+    if "J" in d.values:
+        rhs.append(num(d.values["J"]))
+    out.append(Equation(M("J", "J"), rhs, name="J"))
+    out.append(Para(f"with ŷ_k = a⁽{_sup(d.L)}⁾_k, the output of layer {d.L}."))
+    return out
+
+
+def _loss_terms(d: Derivation) -> Math:
+    """The loss written out for this net's outputs, in the order of the general formula."""
+    terms = []
+    for s_y, s_a in zip(y_symbols(d.spec), a_symbols(d.spec, d.L)):
+        y, a = name_math(s_y.name), name_math(s_a.name)
+        if d.spec.loss == "mse":
+            terms.append(M(rf"\frac{{1}}{{2}}\left({y.latex} - {a.latex}\right)^2", f"½({y.text} - {a.text})²"))
+        elif d.spec.loss == "bce":
+            terms.append(M(rf"\left[{y.latex} \log {a.latex} + (1 - {y.latex}) \log(1 - {a.latex})\right]",
+                           f"[{y.text} log {a.text} + (1 - {y.text}) log(1 - {a.text})]"))
+        else:
+            terms.append(M(rf"{y.latex} \log {a.latex}", f"{y.text} log {a.text}"))
+    total = plus(terms)
+    if d.spec.loss == "mse":
+        return total
+    return M(r"-\left(" + total.latex + r"\right)", "-(" + total.text + ")") if len(terms) > 1 else \
+        M("-" + total.latex, "-" + total.text)
+
+
+def _output_delta(d: Derivation) -> list:
+    spec, L, vals = d.spec, d.L, d.values
+    out: list = [Heading(f"3. Output error δ⁽{_sup(L)}⁾")]
+    if spec.loss == "ce":
+        out.append(Para("Softmax couples the outputs, so the chain rule sums over every output k:"))
+        out.append(Equation(
+            M(r"\delta^{(L)}_i = \frac{\partial J}{\partial z^{(L)}_i}", "δ⁽ᴸ⁾ᵢ = ∂J/∂z⁽ᴸ⁾ᵢ"),
+            [M(r"\sum_k \frac{\partial J}{\partial \hat{y}_k} \frac{\partial \hat{y}_k}{\partial z^{(L)}_i}",
+               "Σ_k ∂J/∂ŷ_k · ∂ŷ_k/∂z⁽ᴸ⁾ᵢ"),
+             M(r"\sum_k \left(-\frac{y_k}{\hat{y}_k}\right) \hat{y}_k \left([i = k] - \hat{y}_i\right)",
+               "Σ_k (-y_k/ŷ_k)·ŷ_k·([i = k] - ŷᵢ)"),
+             M(r"\hat{y}_i \sum_k y_k - y_i", "ŷᵢ Σ_k y_k - yᵢ"),
+             M(r"\hat{y}_i - y_i", "ŷᵢ - yᵢ")],
+            note="labels sum to 1; SymPy derives this from J(softmax(z)) and checks it"))
+    else:
+        out.append(Equation(
+            M(r"\delta^{(L)}_i = \frac{\partial J}{\partial z^{(L)}_i}", "δ⁽ᴸ⁾ᵢ = ∂J/∂z⁽ᴸ⁾ᵢ"),
+            [M(r"\frac{\partial J}{\partial \hat{y}_i}\, f_L'\!\left(z^{(L)}_i\right)", "∂J/∂ŷᵢ · f_L'(z⁽ᴸ⁾ᵢ)")],
+            note="chain rule"))
+    for i in range(1, spec.sizes[L] + 1):
+        name, zname = key("delta", L, i), key("z", L, i)
+        rhs: list = []
+        if name in d.output_chain:
+            dj, fa = d.output_chain[name]
+            act = spec.activations[L - 1]
+            fz_m, fa_m = fprime_math(act, name_math(zname), name_math(key("a", L, i)))
+            rhs.append(product([dJ(key("yhat", None, i)), M(f"f_{L}'({latex_name(zname)})",
+                                                             f"f_{L}'({text_name(zname)})")]))
+            dj_m = _paren(expr_math(dj))
+            if d.mistake == "missing_fprime":
+                rhs.append(dj_m)
+            else:
+                rhs.append(product([dj_m, fz_m]))
+                if fa_m != fz_m:
+                    rhs.append(product([dj_m, fa_m]))
+            if name in vals and d.mistake is None:
+                rhs.append(product([num(_value(d, f), paren=True) for f in (dj, fa)]))
+        formula = d.formulas[name]
+        if name not in d.output_chain or formula != d.output_chain[name][0] * d.output_chain[name][1]:
+            rhs.append(expr_math(formula))
+        if name in vals:
+            rhs.append(num(vals[name]))
+        out.append(Equation(name_math(name), rhs, name=name))
+    return out
+
+
+def _paren(m: Math) -> Math:
+    if any(c in m.text for c in "+-") and not m.text.startswith("("):
+        return M(r"\left(" + m.latex + r"\right)", "(" + m.text + ")")
+    return m
+
+
+def _value(d: Derivation, expr) -> float:
+    """Evaluate a formula with the derivation's numbers (before the update)."""
+    from .backprop import _eval
+
+    env = {sym(n): sp.Float(v, 30) for n, v in d.values.items()}
+    return _eval(expr, env)
+
+
+def _hidden_deltas(d: Derivation) -> list:
+    spec, L, vals = d.spec, d.L, d.values
+    if L < 2:
+        return []
+    out: list = [Heading("4. Hidden deltas (the recursion)")]
+    out.append(Equation(
+        M(r"\delta^{(l)}_i", "δ⁽ˡ⁾ᵢ"),
+        [M(r"f_l'\!\left(z^{(l)}_i\right) \sum_k w^{(l+1)}_{ki}\, \delta^{(l+1)}_k", "f_l'(z⁽ˡ⁾ᵢ) Σ_k w⁽ˡ⁺¹⁾ₖᵢ δ⁽ˡ⁺¹⁾ₖ")],
+        note="per neuron"))
+    out.append(Equation(
+        M(r"\delta^{(l)}", "δ⁽ˡ⁾"),
+        [M(r"f_l'\!\left(z^{(l)}\right) \odot \left(W^{(l+1)}\right)^T \delta^{(l+1)}", "f_l'(z⁽ˡ⁾) ⊙ (W⁽ˡ⁺¹⁾)ᵀ δ⁽ˡ⁺¹⁾")],
+        note="matrix form"))
+    for l in range(L - 1, 0, -1):
+        out.append(Heading(f"Layer {l}", level=3))
+        act = spec.activations[l - 1]
+        for i in range(1, spec.sizes[l] + 1):
+            name, zname, aname = key("delta", l, i), key("z", l, i), key("a", l, i)
+            fz_m, fa_m = fprime_math(act, name_math(zname), name_math(aname))
+            ks = range(1, spec.sizes[l + 1] + 1)
+            ws = [key("w", l + 1, i, k) if d.mistake == "no_transpose" else key("w", l + 1, k, i) for k in ks]
+            back = plus([product([name_math(w), name_math(key("delta", l + 1, k))]) for w, k in zip(ws, ks)])
+            back = _paren(back) if len(ws) > 1 else back
+            if d.mistake == "missing_fprime":
+                rhs = [back]
+            else:
+                rhs = [product([fz_m, back])] + ([product([fa_m, back])] if fa_m != fz_m else [])
+            if name in vals:
+                if d.mistake is None:
+                    nums_back = plus([product([num(d.values[w], paren=True),
+                                               num(vals[key("delta", l + 1, k)], paren=True)])
+                                      for w, k in zip(ws, ks)])
+                    fp = num(_value(d, d.fprime[zname][1]), paren=True)
+                    rhs.append(product([fp, _paren(nums_back) if len(ws) > 1 else nums_back]))
+                rhs.append(num(vals[name]))
+            out.append(Equation(name_math(name), rhs, name=name))
+    return out
+
+
+def get_act(d: Derivation, l: int):
+    from .activations import get_activation
+
+    return get_activation(d.spec.activations[l - 1])
+
+
+def _gradients(d: Derivation) -> list:
+    spec, vals = d.spec, d.grad_values
+    out: list = [Heading("5. Gradients")]
+    out.append(Equation(dJ("w^(l)_i,j"), [M(r"\delta^{(l)}_i\, a^{(l-1)}_j", "δ⁽ˡ⁾ᵢ a⁽ˡ⁻¹⁾ⱼ")],
+                        note="with a⁽⁰⁾ = x; matrix form ∂J/∂W⁽ˡ⁾ = δ⁽ˡ⁾ (a⁽ˡ⁻¹⁾)ᵀ"))
+    if spec.bias:
+        out.append(Equation(dJ("b^(l)_i"), [M(r"\delta^{(l)}_i", "δ⁽ˡ⁾ᵢ")]))
+    for l in range(d.L, 0, -1):
+        out.append(Heading(f"Layer {l}", level=3))
+        prev = a_symbols(spec, l - 1)
+        for p in d.params(l):
+            _, _, idx = parse_key(p)
+            factors = [key("delta", l, int(idx[0]))] + ([prev[int(idx[1]) - 1].name] if len(idx) > 1 else [])
+            rhs: list = [product([name_math(f) for f in factors])]
+            if p in vals:
+                if len(factors) > 1:
+                    rhs.append(product([num(d.values[f], paren=True) for f in factors]))
+                rhs.append(num(vals[p]))
+            out.append(Equation(dJ(p), rhs, name="dJ/d" + p))
+    return out
+
+
+def _updates(d: Derivation) -> list:
+    out: list = [Heading("6. Gradient-descent update")]
+    sign_l, sign_t = ("+", "+") if d.mistake == "flipped_update" else ("-", "-")
+    out.append(Equation(M(r"\theta^{\text{new}}", "θ (new)"),
+                        [M(r"\theta " + sign_l + r" \eta \frac{\partial J}{\partial \theta}",
+                           f"θ {sign_t} η ∂J/∂θ")]))
+    if not d.update_bias and d.spec.bias:
+        out.append(Para("Biases are kept fixed (--no-bias-update)."))
+    if not d.new_values:
+        return out
+    eta = d.lr if d.lr is not None else DEFAULT_LR
+    for l in range(d.L, 0, -1):
+        out.append(Heading(f"Layer {l}", level=3))
+        for p in d.params(l):
+            if p.startswith("b") and not d.update_bias:
+                continue
+            with_nums = M(
+                fmt_number(d.values[p], DIGITS) + f" {sign_l} " + fmt_number(eta, DIGITS) + r" \cdot "
+                + num(d.grad_values[p], paren=True).latex,
+                fmt_number(d.values[p], DIGITS) + f" {sign_t} " + fmt_number(eta, DIGITS) + "·"
+                + num(d.grad_values[p], paren=True).text)
+            out.append(Equation(new(p), [with_nums, num(d.new_values[p])], name=p + ":new"))
+    return out
+
+
+def _after(d: Derivation) -> list:
+    if "J" not in d.after:
+        return []
+    out: list = [Heading("7. After the update")]
+    rows = []
+    for s in a_symbols(d.spec, d.L):
+        rows.append([name_math(s.name), num(d.values[s.name]), num(d.after[s.name])])
+    rows.append([M("J", "J"), num(d.values["J"]), num(d.after["J"])])
+    out.append(Table(["quantity", "before", "after"], rows))
+    change = d.after["J"] - d.values["J"]
+    word = "decreased" if change < 0 else "did not decrease"
+    out.append(Para(f"The loss {word} by {fmt_number(abs(change), DIGITS)} "
+                    f"({fmt_number(d.values['J'], DIGITS)} -> {fmt_number(d.after['J'], DIGITS)})."))
+    return out
+
+
+def _verification(d: Derivation) -> list:
+    v = d.verification
+    if v is None:
+        return []
+    how = {
+        "direct": "every gradient equals sympy.diff of the fully expanded loss",
+        "inductive": "each recursion step checked with sympy.diff, and every gradient against a "
+                     "50-digit central difference of J",
+    }[v.method]
+    status = "OK" if v.ok else "FAILED: " + ", ".join(v.failures[:5])
+    lines = [Heading("Verification"), Para(f"Method: {v.method} ({how}). {v.checks} checks: {status}.")]
+    if v.max_rel_error is not None:
+        lines.append(Para(f"Largest relative difference from the finite differences: {v.max_rel_error:.1e}."))
+    return lines
+
+
+def _matrix_only(d: Derivation) -> list:
+    spec = d.spec
+    out: list = [Para(f"Layers this wide are shown in matrix form (per-neuron steps need at most "
+                      f"16 neurons a layer). {spec.n_params():,} trainable parameters.")]
+    out.append(Heading("Shapes"))
+    rows = []
+    for l in range(1, d.L + 1):
+        n, m = spec.sizes[l], spec.sizes[l - 1]
+        rows.append([M(f"W^{{({l})}}", f"W⁽{_sup(l)}⁾"), f"{n} x {m}",
+                     f"{n * m + (n if spec.bias else 0):,}", spec.activations[l - 1]])
+    out.append(Table(["layer", "W shape", "parameters", "activation"], rows))
+    b_l, b_t = (r" + b^{(l)}", " + b⁽ˡ⁾") if spec.bias else ("", "")
+    out += [
+        Heading("Forward pass"),
+        Equation(M("z^{(l)}", "z⁽ˡ⁾"), [M(r"W^{(l)} a^{(l-1)}" + b_l, "W⁽ˡ⁾ a⁽ˡ⁻¹⁾" + b_t)]),
+        Equation(M("a^{(l)}", "a⁽ˡ⁾"), [M(r"f_l\left(z^{(l)}\right)", "f_l(z⁽ˡ⁾)")]),
+        Heading("Output error"),
+        Equation(M(r"\delta^{(L)}", "δ⁽ᴸ⁾"),
+                 [M(r"\hat{y} - y", "ŷ - y") if spec.loss in ("ce",) or
+                  (spec.loss == "bce" and spec.activations[-1] == "sigmoid")
+                  else M(r"f_L'\!\left(z^{(L)}\right) \odot \nabla_{\hat{y}} J", "f_L'(z⁽ᴸ⁾) ⊙ ∇_ŷ J")]),
+        Heading("Recursion"),
+        Equation(M(r"\delta^{(l)}", "δ⁽ˡ⁾"),
+                 [M(r"f_l'\!\left(z^{(l)}\right) \odot \left(W^{(l+1)}\right)^T \delta^{(l+1)}",
+                    "f_l'(z⁽ˡ⁾) ⊙ (W⁽ˡ⁺¹⁾)ᵀ δ⁽ˡ⁺¹⁾")]),
+        Heading("Gradients"),
+        Equation(M(r"\frac{\partial J}{\partial W^{(l)}}", "∂J/∂W⁽ˡ⁾"),
+                 [M(r"\delta^{(l)} \left(a^{(l-1)}\right)^T", "δ⁽ˡ⁾ (a⁽ˡ⁻¹⁾)ᵀ")]),
+        Heading("Update"),
+        Equation(M(r"W^{(l)}", "W⁽ˡ⁾"), [M(r"W^{(l)} - \eta \frac{\partial J}{\partial W^{(l)}}",
+                                         "W⁽ˡ⁾ - η ∂J/∂W⁽ˡ⁾")], note="assignment"),
+    ]
+    return out
+
+
+def _data(d: Derivation) -> dict:
+    spec = d.spec
+    data: dict = {
+        "net": list(spec.sizes),
+        "activations": list(spec.activations),
+        "loss": spec.loss,
+        "bias": spec.bias,
+        "per_neuron": d.per_neuron,
+        "mistake": d.mistake,
+    }
+    if d.per_neuron:
+        data["formulas"] = {n: {"latex": to_latex(f, None), "text": to_text(f, None)}
+                            for n, f in d.formulas.items()}
+        data["gradient_formulas"] = {p: {"latex": to_latex(g, None), "text": to_text(g, None)}
+                                     for p, g in d.gradients.items()}
+    if d.numbers is not None:
+        data["given"] = d.numbers.to_dict()
+        data["lr"] = d.lr if d.lr is not None else DEFAULT_LR
+        data["values"] = {n: v for n, v in d.values.items() if not n.startswith("delta")}
+        data["deltas"] = {n: v for n, v in d.values.items() if n.startswith("delta")}
+        data["gradients"] = dict(d.grad_values)
+        data["updated"] = dict(d.new_values)
+        data["after"] = dict(d.after)
+    if d.verification is not None:
+        data["verification"] = d.verification.to_dict()
+    return data
+
+
+def derivation_report(d: Derivation) -> Report:
+    """The whole derivation as a report (text, LaTeX, Markdown and JSON read it)."""
+    spec = d.spec
+    acts = ", ".join(spec.activations)
+    title = f"Backpropagation for a {spec.name} network"
+    r = Report(title)
+    r.add(Para(f"Activations (layers 1-{d.L}): {acts}. Loss: {LOSSES[spec.loss]}. "
+               f"Biases: {'yes' if spec.bias else 'no'}."))
+    if d.mistake:
+        r.add(Para(f"Deliberate mistake: {d.mistake} ({MISTAKES[d.mistake]})."))
+    r.add(Heading("Notation"), _legend(d))
+    if not d.per_neuron:
+        r.add(*_matrix_only(d))
+        r.data = _data(d)
+        return r
+    if d.numbers is not None:
+        r.add(*_given(d))
+    r.add(*_forward(d))
+    if d.has_target:
+        r.add(*_loss(d), *_output_delta(d), *_hidden_deltas(d), *_gradients(d), *_updates(d), *_after(d))
+    else:
+        r.add(Para("No target y was given, so the derivation stops after the forward pass."))
+    r.add(*_verification(d))
+    r.data = _data(d)
+    return r
+
+
+def y_names(d: Derivation) -> list[str]:
+    return [s.name for s in y_symbols(d.spec)]
