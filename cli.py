@@ -131,8 +131,8 @@ def backprop(
     """
 
     def build():
-        from derive.backprop import backprop as derive_backprop
-        from derive.backprop_report import derivation_report
+        from derive.derivation import backprop as derive_backprop
+        from derive.derivation_report import derivation_report
         from derive.network import net_spec
 
         spec = net_spec(net, activation, loss, not no_bias)

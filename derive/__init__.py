@@ -17,7 +17,7 @@ from .errors import InputError
 
 # name -> module that defines it; imported on first access (PEP 562).
 _LAZY = {
-    "backprop": "derive.backprop",
+    "backprop": "derive.derivation",
 }
 
 

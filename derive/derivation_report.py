@@ -1,4 +1,4 @@
-"""Turn a :class:`~derive.backprop.Derivation` into a :class:`~derive.report.Report`.
+"""Turn a :class:`~derive.derivation.Derivation` into a :class:`~derive.report.Report`.
 
 The board layout of the course: legend, given numbers, forward pass (per neuron and in
 matrix form), loss, output error with its chain-rule step, hidden deltas, gradients,
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .backprop import DEFAULT_LR, MISTAKES, Derivation, a_symbols, y_symbols
+from .derivation import DEFAULT_LR, MISTAKES, Derivation, a_symbols, y_symbols
 from .network import LOSSES
 from .notation import key, latex_name, parse_key, sym, text_name
 from .printing import fmt_number, to_latex, to_text
@@ -271,7 +271,7 @@ def _paren(m: Math) -> Math:
 
 def _value(d: Derivation, expr) -> float:
     """Evaluate a formula with the derivation's numbers (before the update)."""
-    from .backprop import _eval
+    from .derivation import _eval
 
     env = {sym(n): sp.Float(v, 30) for n, v in d.values.items()}
     return _eval(expr, env)

@@ -100,13 +100,13 @@ class Derivation:
         return self.numbers is None or self.numbers.y is not None
 
     def _repr_latex_(self) -> str:
-        from .backprop_report import derivation_report
+        from .derivation_report import derivation_report
         from .render import render_latex
 
         return render_latex(derivation_report(self), standalone=False)
 
     def _repr_markdown_(self) -> str:
-        from .backprop_report import derivation_report
+        from .derivation_report import derivation_report
         from .render import render_markdown
 
         return render_markdown(derivation_report(self))

@@ -1,0 +1,13 @@
+"""The examples in docstrings run."""
+
+import doctest
+
+import pytest
+
+import derive.derivation
+
+
+@pytest.mark.parametrize("module", [derive.derivation])
+def test_docstring_examples(module):
+    result = doctest.testmod(module)
+    assert result.attempted > 0 and result.failed == 0
