@@ -173,7 +173,7 @@ def _forward(d: Derivation) -> list:
                         num(vals[aname])]
             out.append(Equation(name_math(aname), rhs, name=aname))
     act_m = r"\operatorname{softmax}" if spec.output_activation() == "softmax" else "f_l"
-    out.append(Para("In matrix form, for l = 1, ..., L:"))
+    out.append(Para("In matrix form, for l = 1, ..., L:", latex=r"In matrix form, for $l = 1, \ldots, L$:"))
     b_l, b_t = (r" + b^{(l)}", " + b⁽ˡ⁾") if spec.bias else ("", "")
     out.append(Equation(M("z^{(l)}", "z⁽ˡ⁾"), [M(r"W^{(l)} a^{(l-1)}" + b_l, "W⁽ˡ⁾ a⁽ˡ⁻¹⁾" + b_t)]))
     out.append(Equation(M("a^{(l)}", "a⁽ˡ⁾"), [M(r"f_l\left(z^{(l)}\right)", "f_l(z⁽ˡ⁾)")],
@@ -194,7 +194,8 @@ def _loss(d: Derivation) -> list:
     if "J" in d.values:
         rhs.append(num(d.values["J"]))
     out.append(Equation(M("J", "J"), rhs, name="J"))
-    out.append(Para(f"with ŷ_k = a⁽{_sup(d.L)}⁾_k, the output of layer {d.L}."))
+    out.append(Para(f"with ŷ_k = a⁽{_sup(d.L)}⁾_k, the output of layer {d.L}.",
+                    latex=rf"with $\hat{{y}}_k = a^{{({d.L})}}_k$, the output of layer {d.L}."))
     return out
 
 

@@ -31,12 +31,42 @@ def _cell_latex(cell: Any, digits: int) -> str:
     return to_latex(cell, digits)
 
 
+_LATEX_CHARS = {
+    "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+    "{": r"\{", "}": r"\}", "^": r"\^{}", "~": r"\~{}",
+    # What our Unicode text uses, for prose that reaches LaTeX (plain amsmath, no unicode-math).
+    "α": r"\ensuremath{\alpha}", "β": r"\ensuremath{\beta}", "γ": r"\ensuremath{\gamma}",
+    "δ": r"\ensuremath{\delta}", "η": r"\ensuremath{\eta}", "θ": r"\ensuremath{\theta}",
+    "λ": r"\ensuremath{\lambda}", "σ": r"\ensuremath{\sigma}", "Σ": r"\ensuremath{\Sigma}",
+    "∂": r"\ensuremath{\partial}", "⊙": r"\ensuremath{\odot}", "·": r"\ensuremath{\cdot}",
+    "ŷ": r"\ensuremath{\hat{y}}", "½": r"\ensuremath{\tfrac{1}{2}}", "≤": r"\ensuremath{\le}",
+    "≥": r"\ensuremath{\ge}", "×": r"\ensuremath{\times}", "→": r"\ensuremath{\to}",
+    "⌊": r"\ensuremath{\lfloor}", "⌋": r"\ensuremath{\rfloor}", "⌈": r"\ensuremath{\lceil}",
+    "⌉": r"\ensuremath{\rceil}", "−": "-", "…": r"\ldots{}", "⋮": r"\ensuremath{\vdots}",
+}
+_SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾⁺⁻ᴸˡᵀ", "0123456789()+-Llᵀ"))
+_SUPERSCRIPTS["ᵀ"] = "T"
+_SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉ᵢⱼₖ", "0123456789ijk"))
+
+
 def _latex_escape(s: str) -> str:
-    out = s
-    for a, b in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("$", r"\$"),
-                 ("#", r"\#"), ("_", r"\_"), ("{", r"\{"), ("}", r"\}"), ("^", r"\^{}"), ("~", r"\~{}")):
-        out = out.replace(a, b)
-    return out
+    """Prose for LaTeX: specials escaped, our Unicode math letters and scripts made LaTeX."""
+    out: list[str] = []
+    i = 0
+    while i < len(s):
+        c = s[i]
+        for table, cmd in ((_SUPERSCRIPTS, "^"), (_SUBSCRIPTS, "_")):
+            if c in table:
+                j = i
+                while j < len(s) and s[j] in table:
+                    j += 1
+                out.append(r"\ensuremath{" + cmd + "{" + "".join(table[ch] for ch in s[i:j]) + "}}")
+                i = j
+                break
+        else:
+            out.append(_LATEX_CHARS.get(c, c if ord(c) < 128 else "?"))
+            i += 1
+    return "".join(out)
 
 
 def _cell_plain_latex(cell: Any, digits: int) -> str:
@@ -111,7 +141,9 @@ def render_latex(report: Report, *, standalone: bool = True, digits: int = 6) ->
     for block in report.blocks:
         if isinstance(block, Equation):
             parts = [_cell_latex(r, digits) for r in block.rhs]
-            line = _cell_latex(block.lhs, digits) + " &= " + " = ".join(parts)
+            # A long chain goes one "= ..." a line, aligned on the "=" signs.
+            sep = r" \\" + "\n" + " &= " if sum(len(p) for p in parts) > 150 else " = "
+            line = _cell_latex(block.lhs, digits) + " &= " + sep.join(parts)
             if block.note:
                 line += r" && \text{" + _latex_escape(block.note) + "}"
             pending.append(line)
@@ -121,7 +153,7 @@ def render_latex(report: Report, *, standalone: bool = True, digits: int = 6) ->
             cmd = r"\subsection*" if block.level <= 2 else r"\subsubsection*"
             out.append(cmd + "{" + _latex_escape(block.text) + "}")
         elif isinstance(block, Para):
-            out.append(_latex_escape(block.text) + "\n")
+            out.append((block.latex if block.latex is not None else _latex_escape(block.text)) + "\n")
         elif isinstance(block, Table):
             if block.title:
                 out.append(r"\paragraph{" + _latex_escape(block.title) + "}")

@@ -35,9 +35,10 @@ class Heading:
 
 @dataclass
 class Para:
-    """A sentence of prose; ``math`` (optional) is a formula shown after it."""
+    """A sentence of prose; ``latex`` (optional) is the same sentence written for LaTeX."""
 
     text: str
+    latex: str | None = None
 
 
 @dataclass
