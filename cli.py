@@ -103,7 +103,8 @@ def emit(build: Callable[[], object], fmt: str, *, out: Path | None = None) -> o
 
 @app.command()
 def backprop(
-    net: Annotated[str, typer.Option("--net", "-n", help="Layer sizes N0-N1-...-NL, e.g. 2-2-1 or 784-30-10.")] = "2-2-1",
+    net: Annotated[str, typer.Option(
+        "--net", "-n", help="Layer sizes N0-N1-...-NL, e.g. 2-2-1 or 784-30-10.")] = "2-2-1",
     activation: Annotated[str, typer.Option(
         "--activation", "-a",
         help="One activation for every layer, or a comma list per layer: "

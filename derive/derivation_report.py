@@ -285,11 +285,13 @@ def _hidden_deltas(d: Derivation) -> list:
     out: list = [Heading("4. Hidden deltas (the recursion)")]
     out.append(Equation(
         M(r"\delta^{(l)}_i", "δ⁽ˡ⁾ᵢ"),
-        [M(r"f_l'\!\left(z^{(l)}_i\right) \sum_k w^{(l+1)}_{ki}\, \delta^{(l+1)}_k", "f_l'(z⁽ˡ⁾ᵢ) Σ_k w⁽ˡ⁺¹⁾ₖᵢ δ⁽ˡ⁺¹⁾ₖ")],
+        [M(r"f_l'\!\left(z^{(l)}_i\right) \sum_k w^{(l+1)}_{ki}\, \delta^{(l+1)}_k",
+           "f_l'(z⁽ˡ⁾ᵢ) Σ_k w⁽ˡ⁺¹⁾ₖᵢ δ⁽ˡ⁺¹⁾ₖ")],
         note="per neuron"))
     out.append(Equation(
         M(r"\delta^{(l)}", "δ⁽ˡ⁾"),
-        [M(r"f_l'\!\left(z^{(l)}\right) \odot \left(W^{(l+1)}\right)^T \delta^{(l+1)}", "f_l'(z⁽ˡ⁾) ⊙ (W⁽ˡ⁺¹⁾)ᵀ δ⁽ˡ⁺¹⁾")],
+        [M(r"f_l'\!\left(z^{(l)}\right) \odot \left(W^{(l+1)}\right)^T \delta^{(l+1)}",
+           "f_l'(z⁽ˡ⁾) ⊙ (W⁽ˡ⁺¹⁾)ᵀ δ⁽ˡ⁺¹⁾")],
         note="matrix form"))
     for l in range(L - 1, 0, -1):
         out.append(Heading(f"Layer {l}", level=3))

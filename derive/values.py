@@ -83,7 +83,8 @@ def values_from_dict(doc, spec: NetSpec, *, source: str = "values") -> NetValues
         where = f"{source}: W{l}"
         if not isinstance(rows, list) or len(rows) != sizes[l]:
             got = len(rows) if isinstance(rows, list) else type(rows).__name__
-            raise InputError(f"{where}: expected {sizes[l]} rows (N_{l} x N_{l-1} = {sizes[l]}x{sizes[l-1]}), got {got}")
+            raise InputError(
+                f"{where}: expected {sizes[l]} rows (N_{l} x N_{l - 1} = {sizes[l]}x{sizes[l - 1]}), got {got}")
         Ws.append(tuple(_vector(r, sizes[l - 1], f"{where} row {i + 1}") for i, r in enumerate(rows)))
         if spec.bias:
             raw = doc[f"b{l}"]
@@ -117,7 +118,8 @@ def load_values(path: str | Path, spec: NetSpec) -> NetValues:
         try:
             doc = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise InputError(f"--values {path}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+            raise InputError(
+                f"--values {path}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
     return values_from_dict(doc, spec, source=f"--values {path}")
 
 
