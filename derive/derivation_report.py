@@ -356,6 +356,19 @@ def _updates(d: Derivation) -> list:
     if not d.update_bias and d.spec.bias:
         out.append(Para("Biases are kept fixed (--no-bias-update)."))
     if not d.new_values:
+        if d.spec.n_params() > 60:
+            out.append(Para("Every weight and bias is updated likewise."))
+            return out
+        for l in range(d.L, 0, -1):
+            prev = a_symbols(d.spec, l - 1)
+            for p in d.params(l):
+                if p.startswith("b") and not d.update_bias:
+                    continue
+                _, _, idx = parse_key(p)
+                factors = [key("delta", l, int(idx[0]))] + ([prev[int(idx[1]) - 1].name] if len(idx) > 1 else [])
+                step = product([M(r"\eta", "η")] + [name_math(f) for f in factors])
+                rhs = M(latex_name(p) + f" {sign_l} " + step.latex, text_name(p) + f" {sign_t} " + step.text)
+                out.append(Equation(new(p), [rhs], name=p + ":new"))
         return out
     eta = d.lr if d.lr is not None else DEFAULT_LR
     for l in range(d.L, 0, -1):
@@ -395,7 +408,7 @@ def _verification(d: Derivation) -> list:
     how = {
         "direct": "every gradient equals sympy.diff of the fully expanded loss",
         "inductive": "each recursion step checked with sympy.diff, and every gradient against a "
-                     "50-digit central difference of J",
+                     "40-digit central difference of J",
     }[v.method]
     status = "OK" if v.ok else "FAILED: " + ", ".join(v.failures[:5])
     lines = [Heading("Verification"), Para(f"Method: {v.method} ({how}). {v.checks} checks: {status}.")]

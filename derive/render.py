@@ -120,7 +120,7 @@ def render_text(report: Report, *, width: int = 100, digits: int = 6, color: boo
             for row in block.rows:
                 t.add_row(*[_cell_text(c, digits) for c in row])
             console.print(t)
-    return buf.getvalue()
+    return "\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n"
 
 
 def render_latex(report: Report, *, standalone: bool = True, digits: int = 6) -> str:

@@ -13,7 +13,7 @@ Two methods, chosen by size (the output names the one used):
     ``delta^{(l)}_i = sum_k delta^{(l+1)}_k dz^{(l+1)}_k/dz^{(l)}_i``; and
     ``dJ/dw^{(l)}_{ij} = sum_k delta^{(l)}_k dz^{(l)}_k/dw^{(l)}_{ij}``. By induction every
     gradient is right. Then, end to end, compare every gradient at a random point with a
-    central difference of ``J`` computed in 50-digit arithmetic.
+    central difference of ``J`` computed in 40-digit arithmetic.
 """
 
 from __future__ import annotations
