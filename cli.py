@@ -98,31 +98,56 @@ def emit(build: Callable[[], object], fmt: str, *, out: Path | None = None) -> o
     return report
 
 
-# --- backprop ---
+# --- backprop and check ---
+
+NetOpt = Annotated[str, typer.Option("--net", "-n", help="Layer sizes N0-N1-...-NL, e.g. 2-2-1 or 784-30-10.")]
+ActivationOpt = Annotated[str, typer.Option(
+    "--activation", "-a", help="One activation for every layer, or a comma list per layer: "
+    "sigmoid, tanh, relu, leaky_relu, elu, softplus, linear.")]
+LossOpt = Annotated[str, typer.Option(
+    "--loss", help="mse (1/2 sum of squares), bce (binary cross-entropy), ce (softmax + cross-entropy).")]
+NoBiasOpt = Annotated[bool, typer.Option("--no-bias", help="A net without biases.")]
+ValuesOpt = Annotated[Path | None, typer.Option(
+    "--values", help="JSON or YAML file with x, optional y, W1, b1, W2, ..., optional lr.")]
+SeedOpt = Annotated[int | None, typer.Option("--seed", help="Small random numbers from this seed.")]
+LrOpt = Annotated[float | None, typer.Option("--lr", help="Learning rate eta (default 0.5).")]
+NoBiasUpdateOpt = Annotated[bool, typer.Option(
+    "--no-bias-update", help="Keep biases fixed in the update (as some worked examples do).")]
+MistakeOpt = Annotated[str | None, typer.Option(
+    "--mistake", help="Run the derivation with a named mistake: stale_weights, missing_fprime, "
+    "no_transpose, flipped_update.")]
+
+
+def _derivation(net, activation, loss, no_bias, values, seed, lr, no_bias_update, mistake, verify=False):
+    """The options shared by backprop and check, turned into a derivation."""
+    from derive.derivation import backprop as derive_backprop
+    from derive.network import net_spec
+
+    spec = net_spec(net, activation, loss, not no_bias)
+    numbers = None
+    if values is not None:
+        if seed is not None:
+            raise InputError("give either --values or --seed, not both")
+        from derive.values import load_values
+
+        numbers = load_values(values, spec)
+    return derive_backprop(spec, values=numbers, seed=seed, lr=lr, update_bias=not no_bias_update,
+                           mistake=mistake, verify=verify)
 
 
 @app.command()
 def backprop(
-    net: Annotated[str, typer.Option(
-        "--net", "-n", help="Layer sizes N0-N1-...-NL, e.g. 2-2-1 or 784-30-10.")] = "2-2-1",
-    activation: Annotated[str, typer.Option(
-        "--activation", "-a",
-        help="One activation for every layer, or a comma list per layer: "
-        "sigmoid, tanh, relu, leaky_relu, elu, softplus, linear.")] = "sigmoid",
-    loss: Annotated[str, typer.Option(
-        "--loss", help="mse (1/2 sum of squares), bce (binary cross-entropy), ce (softmax + cross-entropy).")] = "mse",
-    no_bias: Annotated[bool, typer.Option("--no-bias", help="A net without biases.")] = False,
-    values: Annotated[Path | None, typer.Option(
-        "--values", help="JSON or YAML file with x, optional y, W1, b1, W2, ..., optional lr.")] = None,
-    seed: Annotated[int | None, typer.Option("--seed", help="Small random numbers from this seed.")] = None,
-    lr: Annotated[float | None, typer.Option("--lr", help="Learning rate eta (default 0.5).")] = None,
-    no_bias_update: Annotated[bool, typer.Option(
-        "--no-bias-update", help="Keep biases fixed in the update (as some worked examples do).")] = False,
-    mistake: Annotated[str | None, typer.Option(
-        "--mistake", help="Run the derivation with a named mistake: stale_weights, missing_fprime, "
-        "no_transpose, flipped_update.")] = None,
+    net: NetOpt = "2-2-1",
+    activation: ActivationOpt = "sigmoid",
+    loss: LossOpt = "mse",
+    no_bias: NoBiasOpt = False,
+    values: ValuesOpt = None,
+    seed: SeedOpt = None,
+    lr: LrOpt = None,
+    no_bias_update: NoBiasUpdateOpt = False,
+    mistake: MistakeOpt = None,
     verify: Annotated[bool, typer.Option(
-        "--verify", help="Prove every gradient against sympy.diff (or an inductive + 50-digit check).")] = False,
+        "--verify", help="Prove every gradient against sympy.diff (or an inductive + 40-digit check).")] = False,
     draw: Annotated[Path | None, typer.Option("--draw", help="Draw the network to FILE (.svg, .png or .dot).")] = None,
     fmt: FormatOpt = "text",
 ) -> None:
@@ -132,20 +157,9 @@ def backprop(
     """
 
     def build():
-        from derive.derivation import backprop as derive_backprop
         from derive.derivation_report import derivation_report
-        from derive.network import net_spec
 
-        spec = net_spec(net, activation, loss, not no_bias)
-        numbers = None
-        if values is not None:
-            if seed is not None:
-                raise InputError("give either --values or --seed, not both")
-            from derive.values import load_values
-
-            numbers = load_values(values, spec)
-        d = derive_backprop(spec, values=numbers, seed=seed, lr=lr, update_bias=not no_bias_update,
-                            mistake=mistake, verify=verify)
+        d = _derivation(net, activation, loss, no_bias, values, seed, lr, no_bias_update, mistake, verify)
         if draw is not None:
             _draw_network(d, draw)
         return derivation_report(d)
@@ -155,12 +169,44 @@ def backprop(
         raise typer.Exit(1)
 
 
+@app.command()
+def check(
+    net: NetOpt = "2-2-1",
+    activation: ActivationOpt = "sigmoid",
+    loss: LossOpt = "mse",
+    no_bias: NoBiasOpt = False,
+    values: ValuesOpt = None,
+    seed: SeedOpt = None,
+    lr: LrOpt = None,
+    mistake: MistakeOpt = None,
+    fmt: FormatOpt = "text",
+) -> None:
+    """Compare the symbolic derivation with the NumPy engine on the same numbers (exit 1 if they differ).
+
+    Without --values or --seed the numbers come from seed 0.
+
+    Example:  derive check --net 2-3-2 --activation tanh --loss ce --seed 4
+    """
+
+    def build():
+        from derive.check import check_report, compare_with_engine
+
+        d = _derivation(net, activation, loss, no_bias, values, 0 if values is None and seed is None else seed,
+                        lr, False, mistake)
+        if not d.per_neuron:
+            raise InputError(f"{d.spec.name}: derive check works per neuron, for layers of at most 16 neurons")
+        return check_report(d, compare_with_engine(d))
+
+    report = emit(build, fmt)
+    if report.data.get("ok") is False:
+        raise typer.Exit(1)
+
+
 def _draw_network(d, path: Path) -> None:
     """Draw the derivation's network (with its numbers, if any) to ``path``."""
     from derive.draw import draw_network
 
-    numbers = {**d.values, **{k: v for k, v in d.values.items()}}
-    written = draw_network(d.spec, path, values=numbers or None)
+    written = draw_network(d.spec, path, values=dict(d.values) or None)
     typer.echo(f"derive: network drawn to {written}", err=True)
 
 
