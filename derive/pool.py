@@ -95,7 +95,8 @@ def _equation(ps: PoolSize) -> list:
                           sp.Integer(ps.raw)], name=f"{ps.side}_2" if not ps.dropped else None)]
     if ps.dropped:
         start = (ps.raw - 1) * ps.stride
-        out.append(Para(f"The last window would start at (W₂ − 1)·S = {start} ≥ W₁ + P = "
+        x = ps.side
+        out.append(Para(f"The last window would start at ({x}₂ − 1)·S = {start} ≥ {x}₁ + P = "
                         f"{ps.n + ps.padding}, inside the right padding, so ceil mode drops it:"))
         out.append(Equation(lhs, [sp.Integer(ps.raw), Math(f"{ps.raw} - 1", f"{ps.raw} − 1"),
                                   sp.Integer(ps.value)], name=f"{ps.side}_2"))
