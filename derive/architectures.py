@@ -78,7 +78,7 @@ VGG_CONFIGS = {
     "D": "64 64 M 128 128 M 256 256 256 M 512 512 512 M 512 512 512 M",
     "E": "64 64 M 128 128 M 256 256 256 256 M 512 512 512 512 M 512 512 512 512 M",
 }
-_VGG_NAMES = {"vgg11": "A", "vgg13": "B", "vgg16c": "C", "vgg16": "D", "vgg19": "E"}
+_VGG_NAMES = {"vgg11": "A", "vgg13": "B", "vgg16": "D", "vgg19": "E", "vgg16c": "C"}
 
 
 def vgg(config: str) -> Arch:
