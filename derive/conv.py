@@ -35,6 +35,7 @@ __all__ = [
     "size_formula_math",
     "size_step",
     "size_symbols",
+    "stride_notes",
 ]
 
 SIZE_MISTAKES = {
@@ -262,7 +263,7 @@ def conv_size(input_shape: str, kernel: str | int, *, stride: int = 1, padding: 
     return ConvSize(hs, ws, c, filters)
 
 
-def _stride_notes(w: SizeStep, h: SizeStep) -> list[Para]:
+def stride_notes(w: SizeStep, h: SizeStep) -> list[Para]:
     """Say where the floor drops inputs (the stride does not divide the span evenly)."""
     def note(step: SizeStep, what: str) -> Para:
         return Para(f"Note: the stride {step.stride} does not divide {step.numerator} evenly, so "
@@ -308,7 +309,7 @@ def conv_size_report(cs: ConvSize) -> Report:
                        f"{st.dilation}·({st.kernel} − 1) + 1"), sp.Integer(st.span)],
                            name="F_eff" if w.kernel == h.kernel else f"F_eff_{st.side}"))
     r.add(w.equation(), h.equation())
-    r.add(*_stride_notes(w, h))
+    r.add(*stride_notes(w, h))
     out = [h.value, w.value] + ([cs.filters] if cs.filters else [])
     r.add(Para("Output: " + "×".join(map(str, out)) + (" (H×W×C)" if cs.filters else " (H×W)")))
     data: dict = {

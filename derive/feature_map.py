@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from .conv import SizeStep, size_step
+from .conv import SizeStep, size_step, stride_notes
 from .errors import InputError
 from .matrix_input import read_matrix
 from .printing import fmt_number
@@ -202,10 +202,11 @@ def feature_map_report(fm: FeatureMaps, at: tuple[int, int] = (1, 1)) -> Report:
                f"{f'×{c}' if c > 1 else ''}, stride {fm.stride}, padding {fm.padding}"
                + (f", dilation {fm.dilation}" if fm.dilation != 1 else ""))
     r.add(Para("Cross-correlation, as CNNs compute it (the filter is not flipped): each output is "
-               "the sum of the products of the filter with the window of the zero-padded image "
-               "under it" + (", over all channels" if c > 1 else "")
+               "the sum of the products of the filter with the window of the "
+               + ("zero-padded " if fm.padding else "") + "image under it" + (", over all channels" if c > 1 else "")
                + (", plus the filter's bias." if fm.bias is not None else ".")))
-    r.add(Heading("Output size"), fm.width.equation(), fm.height.equation())
+    r.add(Heading("Output size"), fm.width.equation(), fm.height.equation(),
+          *stride_notes(fm.width, fm.height))
     if fm.padding:
         for ci, ch in enumerate(fm.image):
             r.add(*matrix_table(pad(ch, fm.padding),

@@ -98,8 +98,8 @@ def _equation(ps: PoolSize) -> list:
         x = ps.side
         out.append(Para(f"The last window would start at ({x}₂ − 1)·S = {start} ≥ {x}₁ + P = "
                         f"{ps.n + ps.padding}, inside the right padding, so ceil mode drops it:"))
-        out.append(Equation(lhs, [sp.Integer(ps.raw), Math(f"{ps.raw} - 1", f"{ps.raw} − 1"),
-                                  sp.Integer(ps.value)], name=f"{ps.side}_2"))
+        out.append(Equation(lhs, [Math(f"{ps.raw} - 1", f"{ps.raw} − 1"), sp.Integer(ps.value)],
+                            name=f"{ps.side}_2"))
     return out
 
 
