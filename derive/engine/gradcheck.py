@@ -1,9 +1,11 @@
 """Finite-difference gradient checks: central differences and a relative error.
 
-The error of one array is ``‖g - n‖ / max(‖g‖ + ‖n‖, tiny)`` (Euclidean norms) between
+The error of one array is ``‖g - n‖ / max(‖g‖ + ‖n‖, floor)`` (Euclidean norms) between
 the analytic gradient ``g`` and the numerical one ``n``; a norm rather than each entry,
 so that entries that are exactly zero (a dead ReLU) do not turn rounding noise into a
-large ratio. Correct float64 gradients give about 1e-8 or less.
+large ratio. ``floor`` is the rounding noise of the difference quotient,
+``10 ε_mach max(|J|, 1) / eps``: gradients smaller than that cannot be resolved and count
+as agreeing. Correct float64 gradients give about 1e-8 or less.
 """
 
 from __future__ import annotations
@@ -32,10 +34,10 @@ def numerical_gradient(f: Callable[[], float], p: np.ndarray, eps: float = 1e-6)
     return grad
 
 
-def relative_error(g: np.ndarray, n: np.ndarray) -> float:
-    """``‖g - n‖ / (‖g‖ + ‖n‖)`` (0 when both vanish)."""
-    denom = np.linalg.norm(g) + np.linalg.norm(n)
-    return float(np.linalg.norm(g - n) / denom) if denom > 1e-300 else 0.0
+def relative_error(g: np.ndarray, n: np.ndarray, floor: float = 1e-300) -> float:
+    """``‖g - n‖ / max(‖g‖ + ‖n‖, floor)``."""
+    denom = max(float(np.linalg.norm(g) + np.linalg.norm(n)), floor)
+    return float(np.linalg.norm(g - n) / denom)
 
 
 def check_gradients(f: Callable[[], float], params: Sequence[np.ndarray] | Mapping[str, np.ndarray],
@@ -49,7 +51,8 @@ def check_gradients(f: Callable[[], float], params: Sequence[np.ndarray] | Mappi
     if isinstance(params, Mapping):
         names = list(params)
         params, grads = [params[k] for k in names], [grads[k] for k in names]
-    return max((relative_error(np.asarray(g), numerical_gradient(f, p, eps))
+    floor = 10 * np.finfo(np.float64).eps * max(abs(f()), 1.0) / eps
+    return max((relative_error(np.asarray(g), numerical_gradient(f, p, eps), floor)
                 for p, g in zip(params, grads)), default=0.0)
 
 
