@@ -106,7 +106,8 @@ def conv2d(x, W, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
         raise InputError(f"conv2d shapes {x.shape} and {W.shape}: give an image (H, W) and a "
                          "filter (kh, kw), or x (B, C, H, W) and filters (O, C, kh, kw)")
     if W.shape[1] != x.shape[1]:
-        raise InputError(f"filter depth {W.shape[1]} does not match the {x.shape[1]} input channels")
+        raise InputError(f"filter depth {W.shape[1]} does not match the "
+                         f"{x.shape[1]} input channels")
     bias = None if b is None else np.asarray(b, dtype=float).reshape(W.shape[0])
     out, _ = _conv_forward(x, W, bias, pair(stride, "stride"), pair(padding, "padding", minimum=0),
                            pair(dilation, "dilation"))
@@ -150,7 +151,8 @@ class Conv2D(Layer):
 
     def forward(self, x):
         if x.ndim != 4 or x.shape[1] != self.W.shape[1]:
-            raise InputError(f"Conv2D input shape {x.shape}: expected (batch, {self.W.shape[1]}, H, W)")
+            raise InputError(f"Conv2D input shape {x.shape}: "
+                             f"expected (batch, {self.W.shape[1]}, H, W)")
         self.x_shape = x.shape
         out, self._cache = _conv_forward(x, self._weights(), self.b, self.stride, self.padding,
                                          self.dilation)
@@ -165,5 +167,6 @@ class Conv2D(Layer):
 
     def n_params(self) -> int:
         kh, kw = self.W.shape[2:]
-        n_kernels = int(self.mask.sum()) if self.mask is not None else self.W.shape[0] * self.W.shape[1]
+        o, i = self.W.shape[:2]
+        n_kernels = int(self.mask.sum()) if self.mask is not None else o * i
         return n_kernels * kh * kw + (self.b.size if self.b is not None else 0)

@@ -115,7 +115,8 @@ _FUNCS = {
     "leaky_relu": (lambda z: np.where(z > 0, z, LEAKY_SLOPE * z),
                    lambda z, a: np.where(z > 0, 1.0, LEAKY_SLOPE).astype(z.dtype)),
     "elu": (lambda z: np.where(z > 0, z, ELU_ALPHA * np.expm1(np.minimum(z, 0))),
-            lambda z, a: np.where(z > 0, 1.0, ELU_ALPHA * np.exp(np.minimum(z, 0))).astype(z.dtype)),
+            lambda z, a: np.where(z > 0, 1.0,
+                                  ELU_ALPHA * np.exp(np.minimum(z, 0))).astype(z.dtype)),
     "softplus": (lambda z: np.logaddexp(0, z), lambda z, a: _sigmoid(z)),
     "linear": (lambda z: z, lambda z, a: np.ones_like(z)),
     "scaled_tanh": (lambda z: TANH_A * np.tanh(TANH_S * z),
@@ -130,7 +131,8 @@ class Activation(Layer):
     def __init__(self, name: str, *, layer_name: str = ""):
         key = str(name).strip().lower()
         if key not in _FUNCS:
-            raise InputError(f"unknown activation {name!r}; choose from {', '.join(ACTIVATION_NAMES)}")
+            raise InputError(f"unknown activation {name!r}; "
+                             f"choose from {', '.join(ACTIVATION_NAMES)}")
         self.kind = key
         self._f, self._df = _FUNCS[key]
         self.name = layer_name

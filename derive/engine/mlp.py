@@ -28,7 +28,8 @@ def _array(params: Mapping, key: str, shape: tuple[int, ...]) -> np.ndarray:
     return a
 
 
-def mlp_forward_backward(spec: NetSpec, params: Mapping, x, y=None) -> dict[str, np.ndarray | float]:
+def mlp_forward_backward(spec: NetSpec, params: Mapping, x,
+                         y=None) -> dict[str, np.ndarray | float]:
     """Forward pass, and with a target ``y`` the loss ``J``, every ``delta<l> = dJ/dz<l>``
     and the gradients ``dW<l>``, ``db<l>``.
 

@@ -84,7 +84,8 @@ def _pool_backward(dout, geo: _PoolGeometry, mode: str, cache):
     oh, ow = cache["oh"], cache["ow"]
     if mode == "max":
         offsets = np.arange(kh * kw).reshape(kh, kw)
-        dcols = (cache["idx"][:, :, None, None] == offsets[:, :, None, None]) * dout[:, :, None, None]
+        hit = cache["idx"][:, :, None, None] == offsets[:, :, None, None]
+        dcols = hit * dout[:, :, None, None]
     else:
         g = dout / cache["div"] if mode == "avg" else dout
         dcols = np.broadcast_to(g[:, :, None, None], g.shape[:2] + (kh, kw, oh, ow))
@@ -159,7 +160,8 @@ class Subsampling(Layer):
 
     def forward(self, x):
         if x.ndim != 4 or x.shape[1] != self.coef.size:
-            raise InputError(f"Subsampling input shape {x.shape}: expected (B, {self.coef.size}, H, W)")
+            raise InputError(f"Subsampling input shape {x.shape}: "
+                             f"expected (B, {self.coef.size}, H, W)")
         self.s, self._cache = _pool_forward(x, self.geo, "sum")
         return self.s * self.coef[:, None, None] + self.b[:, None, None]
 

@@ -38,7 +38,8 @@ def conv_cases(draw, connection=False):
     if connection:
         table = np.array(draw(st.lists(st.lists(st.booleans(), min_size=c, max_size=c),
                                        min_size=o, max_size=o)))
-    return {"b": draw(st.integers(1, 2)), "c": c, "o": o, "h": h, "w": w, "k": k, "s": s, "p": p, "d": d,
+    return {"b": draw(st.integers(1, 2)), "c": c, "o": o, "h": h, "w": w,
+            "k": k, "s": s, "p": p, "d": d,
                 "bias": draw(st.booleans()), "table": table, "seed": draw(st.integers(0, 2**16))}
 
 
@@ -67,7 +68,8 @@ def pool_cases(draw):
     p = draw(st.integers(0, k // 2))
     h = max(1, k - 2 * p) + draw(st.integers(0, 4))
     w = max(1, k - 2 * p) + draw(st.integers(0, 4))
-    return {"shape": (draw(st.integers(1, 2)), draw(st.integers(1, 3)), h, w), "k": k, "s": s, "p": p,
+    return {"shape": (draw(st.integers(1, 2)), draw(st.integers(1, 3)), h, w),
+            "k": k, "s": s, "p": p,
                 "ceil": draw(st.booleans()), "seed": draw(st.integers(0, 2**16))}
 
 
@@ -98,7 +100,8 @@ def test_dense_and_rbf_gradients(n_in, n_out, batch, bias, seed):
 @given(st.sampled_from(ACTIVATION_NAMES), st.integers(1, 4), st.integers(1, 5),
        st.integers(0, 2**16))
 def test_activation_gradients(name, batch, n, seed):
-    x = np.random.default_rng(seed).standard_normal((batch, n)) * 3
+    # |z| <= 4: in saturation (tanh'(9) ~ 1e-7) the difference quotient loses its digits
+    x = np.clip(np.random.default_rng(seed).standard_normal((batch, n)) * 2, -4, 4)
     assert check_layer(activation_layer(name), x, seed=seed) < TOL
 
 
@@ -111,7 +114,8 @@ def test_flatten_passes_gradients_through():
 def loss_cases(draw):
     name = draw(st.sampled_from(["mse", "bce", "ce", "energy"]))
     single = draw(st.booleans())
-    shape = (draw(st.integers(1, 5)),) if single else (draw(st.integers(1, 3)), draw(st.integers(1, 5)))
+    n = draw(st.integers(1, 5))
+    shape = (n,) if single else (draw(st.integers(1, 3)), n)
     return name, shape, draw(st.integers(0, 2**16))
 
 
