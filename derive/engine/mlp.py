@@ -86,7 +86,6 @@ def mlp_forward_backward(spec: NetSpec, params: Mapping, x,
                 delta = acts[layer - 2].backward(da_prev)
 
     if single:
-        out = {k: (v[0] if isinstance(v, np.ndarray) and not k.startswith("dW") else v)
-               for k, v in out.items()}
-        out["a0"] = x
+        per_example = ("z", "a", "delta")  # (1, N_l) -> (N_l,); gradients keep their shape
+        out = {k: (v[0] if k.rstrip("0123456789") in per_example else v) for k, v in out.items()}
     return out
