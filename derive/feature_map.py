@@ -39,6 +39,9 @@ __all__ = [
     "position_name",
 ]
 
+MAP_MISTAKES = {
+    "flipped_filter": "convolved (filter rotated by 180°) instead of cross-correlating",
+}
 MAX_MACS = 2_000_000  # pure Python arithmetic on a hand-sized exercise; keeps answers instant
 
 
@@ -117,7 +120,8 @@ def arrange_filters(shapes_and_values: list[tuple[list, tuple[int, ...]]], chann
 
 
 def feature_maps(image: list, filters: list, *, stride: int = 1, padding: int = 0,
-                 dilation: int = 1, bias: list | None = None) -> FeatureMaps:
+                 dilation: int = 1, bias: list | None = None,
+                 mistake: str | None = None) -> FeatureMaps:
     """Cross-correlate ``image`` with each filter; 2-D image/filter lists are taken as 1 channel.
 
     Args:
@@ -125,11 +129,17 @@ def feature_maps(image: list, filters: list, *, stride: int = 1, padding: int = 
         filters: K x C x U x V nested list (or a single U x V matrix).
         stride, padding, dilation: as in ``torch.nn.functional.conv2d``.
         bias: one number per filter, or None.
+        mistake: ``"flipped_filter"`` gives the maps of a student who flipped the filter
+            (textbook convolution instead of the CNN's cross-correlation).
     """
     if not isinstance(image[0][0], list):
         image = [image]
     if not isinstance(filters[0][0], list):
         filters = [[filters]]
+    if mistake is not None and mistake not in MAP_MISTAKES:
+        raise ValueError(f"unknown mistake {mistake!r}; known: {', '.join(MAP_MISTAKES)}")
+    if mistake == "flipped_filter":
+        filters = [[[row[::-1] for row in ch[::-1]] for ch in f] for f in filters]
     u, v = len(filters[0][0]), len(filters[0][0][0])
     hs = size_step(len(image[0]), u, stride=stride, padding=padding, dilation=dilation,
                    side="H", what="filter height")
@@ -203,7 +213,8 @@ def feature_map_report(fm: FeatureMaps, at: tuple[int, int] = (1, 1)) -> Report:
                + (f", dilation {fm.dilation}" if fm.dilation != 1 else ""))
     r.add(Para("Cross-correlation, as CNNs compute it (the filter is not flipped): each output is "
                "the sum of the products of the filter with the window of the "
-               + ("zero-padded " if fm.padding else "") + "image under it" + (", over all channels" if c > 1 else "")
+               + ("zero-padded " if fm.padding else "") + "image under it"
+               + (", over all channels" if c > 1 else "")
                + (", plus the filter's bias." if fm.bias is not None else ".")))
     r.add(Heading("Output size"), fm.width.equation(), fm.height.equation(),
           *stride_notes(fm.width, fm.height))

@@ -155,20 +155,20 @@ def _count(layer: Layer, name: str, shape: tuple[int, ...]) -> LayerCount:
         bias = n_out if layer.bias else 0
         params = n_out * n_in + bias
         formula = f"{n_out}·({n_in} + 1)" if layer.bias else f"{n_out}·{n_in}"
-        return LayerCount(name, k, "—", shape, (n_out,), params, formula, params, formula,
+        return LayerCount(name, k, "-", shape, (n_out,), params, formula, params, formula,
                           n_out * n_in, f"{n_out}·{n_in}", bias_adds=bias)
     if k == "rbf":
         n_out = layer.out
-        return LayerCount(name, k, "—", shape, (n_out,), n_out * n_in, f"{n_out}·{n_in}",
+        return LayerCount(name, k, "-", shape, (n_out,), n_out * n_in, f"{n_out}·{n_in}",
                           n_out * n_in, f"{n_out}·{n_in}", n_out * n_in, f"{n_out}·{n_in}",
                           trainable=False)
     if k == "batchnorm":
         c = shape[0]
-        return LayerCount(name, k, "—", shape, shape, 2 * c, f"2·{c}", None, "", n_in,
+        return LayerCount(name, k, "-", shape, shape, 2 * c, f"2·{c}", None, "", n_in,
                           shape_text(shape).replace("×", "·"), buffers=2 * c)
     if k == "flatten":
-        return LayerCount(name, k, "—", shape, (n_in,), 0, "0", None, "", 0, "0")
-    return LayerCount(name, k, "—", shape, shape, 0, "0", None, "", 0, "0")
+        return LayerCount(name, k, "-", shape, (n_in,), 0, "0", None, "", 0, "0")
+    return LayerCount(name, k, "-", shape, shape, 0, "0", None, "", 0, "0")
 
 
 def count_layers(arch: Arch) -> list[LayerCount]:
@@ -191,7 +191,7 @@ def count_layers(arch: Arch) -> list[LayerCount]:
 
 
 def _n(value: int | None) -> str:
-    return "—" if value is None else f"{value:,}"
+    return "-" if value is None else f"{value:,}"
 
 
 def _m(text: str) -> Math:

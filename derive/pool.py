@@ -78,9 +78,17 @@ def pool_size(n: int, size: int, stride: int | None = None, padding: int = 0, *,
 
 
 def pool_output_size(n: int, size: int, stride: int | None = None, padding: int = 0, *,
-                     ceil: bool = False) -> int:
-    """The output side of a pooling layer (``stride`` defaults to ``size``)."""
-    return pool_size(n, size, stride, padding, ceil=ceil).value
+                     ceil: bool = False, mistake: str | None = None) -> int | sp.Rational:
+    """The output side of a pooling layer (``stride`` defaults to ``size``).
+
+    ``mistake`` (see :data:`derive.conv.SIZE_MISTAKES`) applies the student's slip to the
+    bare size rule (no ceil-mode correction: a student who slips rarely applies it).
+    """
+    ps = pool_size(n, size, stride, padding, ceil=ceil)
+    if mistake is None:
+        return ps.value
+    value = output_size(n, size, stride=ps.stride, padding=padding, ceil=ceil, mistake=mistake)
+    return int(value) if value.is_Integer else value
 
 
 def _equation(ps: PoolSize) -> list:

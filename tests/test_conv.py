@@ -231,3 +231,15 @@ def test_matrix_forms(tmp_path):
 def test_bad_matrices(text, message):
     with pytest.raises(InputError, match=message):
         read_matrix(text, "--image")
+
+
+def test_flipped_filter_mistake_is_convolution():
+    # Flipping the "X" filter changes nothing (it is symmetric); a corner filter shows the slip:
+    # [[1,0],[0,0]] picks the window's top-left, flipped it picks the bottom-right.
+    image = [[1, 2, 3], [4, 5, 6], [7, 8, 9]]
+    assert feature_maps(image, [[1, 0], [0, 0]]).maps == [[[1, 2], [4, 5]]]
+    assert feature_maps(image, [[1, 0], [0, 0]], mistake="flipped_filter").maps == \
+        [[[5, 6], [8, 9]]]
+    assert feature_maps(IMAGE, FILTER, mistake="flipped_filter").maps == [EXPECTED]
+    with pytest.raises(ValueError, match="unknown mistake"):
+        feature_maps(image, [[1]], mistake="transposed")

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -98,3 +99,10 @@ def test_pooled_maps_match_torch(data):
 def test_bad_pooling_inputs(call, message):
     with pytest.raises(InputError, match=message):
         call()
+
+
+def test_pool_size_mistakes():
+    # 5x5, window 2, stride 2: right floor(3/2) + 1 = 2; without the + 1: 1; unfloored: 5/2
+    assert pool_output_size(5, 2, 2) == 2
+    assert pool_output_size(5, 2, 2, mistake="missing_plus_one") == 1
+    assert pool_output_size(5, 2, 2, mistake="no_floor") == sp.Rational(5, 2)
