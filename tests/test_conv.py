@@ -243,3 +243,12 @@ def test_flipped_filter_mistake_is_convolution():
     assert feature_maps(IMAGE, FILTER, mistake="flipped_filter").maps == [EXPECTED]
     with pytest.raises(ValueError, match="unknown mistake"):
         feature_maps(image, [[1]], mistake="transposed")
+
+
+@given(st.text(alphabet='[]0123456789,.-e \n"xaN', max_size=40))
+def test_any_matrix_text_parses_or_raises_input_error(text):
+    try:
+        value, shape = read_matrix(text if text.strip().startswith("[") else "[" + text + "]")
+    except InputError:
+        return
+    assert len(shape) >= 2 and len(value) == shape[0]

@@ -4,6 +4,8 @@ import json
 
 import pytest
 import sympy as sp
+from hypothesis import given
+from hypothesis import strategies as st
 
 from derive.architectures import LENET5_TABLE_I, c3_inputs, resolve_arch
 from derive.archspec import load_yaml, parse_compact
@@ -248,3 +250,18 @@ def test_table_fits_80_columns_and_json_is_one_document():
         assert all(len(line) <= 80 for line in render_text(report, width=80).splitlines())
         doc = json.loads(render(report, "json"))
         assert isinstance(doc["totals"]["params"], int)
+
+
+TOKENS = ["input", "1x8x8", "3x32x32", "conv", "pool", "avgpool", "dense", "flatten", "bn",
+          "subsample", "rbf", "adaptivepool", "2", "3", "0", "5x3", "stride=2", "padding=1",
+          "dilation=2", "bias=no", "ceil", "name=C1", "mode=avg", "x", "=", ";", "-1", "1e3"]
+
+
+@given(st.booleans(), st.lists(st.sampled_from(TOKENS), max_size=14))
+def test_any_spec_text_counts_or_raises_input_error(prefix, tokens):
+    text = ("input 3x16x16; " if prefix else "") + " ".join(tokens)
+    try:
+        counts = count_layers(resolve_arch(text))
+    except InputError:
+        return
+    assert all(min(c.output) >= 1 and c.params >= 0 for c in counts)
