@@ -63,14 +63,14 @@ def emit(build: Callable[[], "object"], fmt: str, *, out: Optional[Path] = None)
 
 @app.command()
 def conv(
-    input: Annotated[str | None, typer.Option(
+    input_shape: Annotated[str | None, typer.Option(
         "--input", help="Size mode: input W, HxW or HxWxC, e.g. 32 or 28x28x192.")] = None,
     kernel: Annotated[str | None, typer.Option(
         "--kernel", "-k", help="Size mode: kernel size F (or HxW), e.g. 5.")] = None,
     image: Annotated[str | None, typer.Option(
         "--image", help="Map mode: a matrix or list of channel matrices (inline JSON, a .json "
         "file or a text file of rows).")] = None,
-    filter: Annotated[list[str] | None, typer.Option(
+    filter_texts: Annotated[list[str] | None, typer.Option(
         "--filter", help="Map mode: a filter matrix (one per input channel as a list); repeat "
         "for several filters.")] = None,
     stride: Annotated[int, typer.Option("--stride", "-s", help="Stride S.")] = 1,
@@ -103,24 +103,24 @@ def conv(
     def build():
         from derive.errors import InputError
 
-        if image is not None or filter:
-            if input is not None or kernel is not None or filters is not None:
+        if image is not None or filter_texts:
+            if input_shape is not None or kernel is not None or filters is not None:
                 raise InputError("give either --input/--kernel (size mode) or "
                                  "--image/--filter (map mode), not both")
-            if image is None or not filter:
+            if image is None or not filter_texts:
                 raise InputError("map mode needs both --image and --filter")
             from derive.feature_map import conv_map
 
-            return conv_map(image, list(filter), stride=stride, padding=padding,
+            return conv_map(image, list(filter_texts), stride=stride, padding=padding,
                             dilation=dilation, bias=bias, at=at)
-        if input is None or kernel is None:
+        if input_shape is None or kernel is None:
             raise InputError("give --input and --kernel (size mode), or --image and --filter "
                              "(map mode); see derive conv --help")
         if bias is not None or at is not None:
             raise InputError("--bias and --at belong to map mode (--image/--filter)")
         from derive.conv import conv_size, conv_size_report
 
-        return conv_size_report(conv_size(input, kernel, stride=stride, padding=padding,
+        return conv_size_report(conv_size(input_shape, kernel, stride=stride, padding=padding,
                                           dilation=dilation, filters=filters))
 
     emit(build, fmt)
@@ -136,7 +136,7 @@ def pool(
     mode: Annotated[str, typer.Option("--mode", help="Map mode: max or avg.")] = "max",
     at: Annotated[str | None, typer.Option(
         "--at", help="Map mode: output position to work out, row,column (1-based).")] = None,
-    input: Annotated[str | None, typer.Option(
+    input_shape: Annotated[str | None, typer.Option(
         "--input", help="Size mode: input W, HxW or HxWxC.")] = None,
     padding: Annotated[int, typer.Option("--padding", "-p", help="Size mode: padding P.")] = 0,
     ceil: Annotated[bool, typer.Option(
@@ -159,18 +159,18 @@ def pool(
         from derive.errors import InputError
 
         if image is not None:
-            if input is not None or padding or ceil:
+            if input_shape is not None or padding or ceil:
                 raise InputError("--input, --padding and --ceil belong to size mode; "
                                  "map mode takes --image, --size, --stride, --mode, --at")
             from derive.pool import pool_map
 
             return pool_map(image, size, stride, mode, at)
-        if input is None:
+        if input_shape is None:
             raise InputError("give --image (map mode) or --input (size mode); "
                              "see derive pool --help")
         from derive.pool import pool_size_report
 
-        return pool_size_report(input, size, stride, padding, ceil=ceil)
+        return pool_size_report(input_shape, size, stride, padding, ceil=ceil)
 
     emit(build, fmt)
 

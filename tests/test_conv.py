@@ -252,3 +252,13 @@ def test_any_matrix_text_parses_or_raises_input_error(text):
     except InputError:
         return
     assert len(shape) >= 2 and len(value) == shape[0]
+
+
+@pytest.mark.parametrize("module", ["derive.conv", "derive.feature_map", "derive.pool",
+                                    "derive.matrix_input"])
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted > 0 and result.failed == 0
