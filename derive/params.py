@@ -222,6 +222,7 @@ def params_report(arch: Arch, *, bias_macs: bool = False) -> Report:
              + (f", of which {trainable:,} trainable." if trainable != total_p
                 else ", all trainable.")]
     buffers = sum(c.buffers for c in counts)
+    kinds = {c.kind for c in counts}
     if buffers:
         notes.append(f"Batch norm also keeps {buffers:,} running statistics (not parameters).")
     if arch.hidden:
@@ -230,7 +231,11 @@ def params_report(arch: Arch, *, bias_macs: bool = False) -> Report:
                  "every output position. MACs: weight-times-input multiply-accumulates, bias "
                  + ("additions included (one per biased output)" if bias_macs else
                     "additions excluded (--bias-macs to include)")
-                 + "; pooling 0; subsampling one multiply per output. FLOPs = 2 × MACs.")
+                 + "; pooling 0"
+                 + ("; subsampling one multiply per output" if "subsample" in kinds else "")
+                 + ("; batch norm one multiply-add per element" if "batchnorm" in kinds else "")
+                 + ("; RBF one squared difference per weight" if "rbf" in kinds else "")
+                 + ". FLOPs = 2 × MACs.")
     r.add(Heading("Notes", level=3), *[Para(n) for n in notes])
     r.data = {
         "arch": arch.name, "input": list(arch.input),
