@@ -162,8 +162,9 @@ def make_layer(kind: str, args: list[Any], opts: dict[str, Any], where: str) -> 
         if need != "rate" and named.get(need) is None:
             example = {"conv": "conv 6 5", "dense": "dense 120", "rbf": "rbf 10",
                        "adaptivepool": "adaptivepool 6x6"}.get(k, f"{key} 2")
-            raise InputError(f"{where}: {k} needs its {'size' if need == 'out' else need}, "
-                             f"e.g. {example}")
+            what = "size" if need == "out" else (
+                "output size" if k == "adaptivepool" else "kernel")
+            raise InputError(f"{where}: {key} needs its {what}, e.g. {example}")
     if k == "adaptivepool":
         spec["size"] = _pair(named.pop("kernel"), "output size", where)
     named.pop("rate", None)
