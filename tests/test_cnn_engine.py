@@ -54,3 +54,25 @@ def test_conv_sizes_equal_engine(n, f, s, p, d):
 def test_pool_sizes_equal_engine(n, k, s, p, ceil):
     if 2 * p <= k and n + 2 * p >= k:
         assert pool_output_size(n, k, s, p, ceil=ceil) == engine_pool_size(n, k, s, p, ceil)
+
+
+def test_lenet5_counts_and_shapes_equal_the_engines_model():
+    # The engine builds LeNet-5 from its own layers (its own transcription of Table I); its
+    # parameter arrays and forward shapes are an independent route to our table.
+    from derive.architectures import c3_inputs, resolve_arch
+    from derive.engine import C3_TABLE, lenet5
+    from derive.params import count_layers
+
+    assert [tuple(np.flatnonzero(row)) for row in C3_TABLE] == list(c3_inputs())
+    ours = {c.name: c for c in count_layers(resolve_arch("lenet5"))}
+    model = lenet5()
+    x = np.zeros((1, 1, 32, 32))
+    checked = set()
+    for layer in model.layers:
+        x = layer.forward(x)
+        name = {"OUT": "OUTPUT"}.get(getattr(layer, "name", ""), getattr(layer, "name", ""))
+        if name in ours:
+            assert layer.n_params() == ours[name].params, name
+            assert x.shape[1:] == ours[name].output, name
+            checked.add(name)
+    assert checked == set(ours)
