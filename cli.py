@@ -210,6 +210,191 @@ def _draw_network(d, path: Path) -> None:
     typer.echo(f"derive: network drawn to {written}", err=True)
 
 
+# --- CNN commands (conv, pool, params) ---
+
+
+@app.command()
+def conv(
+    input_shape: Annotated[str | None, typer.Option(
+        "--input", help="Size mode: input W, HxW or HxWxC, e.g. 32 or 28x28x192.")] = None,
+    kernel: Annotated[str | None, typer.Option(
+        "--kernel", "-k", help="Size mode: kernel size F (or HxW), e.g. 5.")] = None,
+    image: Annotated[str | None, typer.Option(
+        "--image", help="Map mode: a matrix or list of channel matrices (inline JSON, a .json "
+        "file or a text file of rows).")] = None,
+    filter_texts: Annotated[list[str] | None, typer.Option(
+        "--filter", help="Map mode: a filter matrix (one per input channel as a list); repeat "
+        "for several filters.")] = None,
+    stride: Annotated[int, typer.Option("--stride", "-s", help="Stride S.")] = 1,
+    padding: Annotated[int, typer.Option("--padding", "-p", help="Zero padding P.")] = 0,
+    dilation: Annotated[int, typer.Option("--dilation", help="Dilation D.")] = 1,
+    filters: Annotated[int | None, typer.Option(
+        "--filters", help="Size mode: number of filters; adds parameters and MACs.")] = None,
+    bias: Annotated[str | None, typer.Option(
+        "--bias", help="Map mode: one bias per filter, comma separated.")] = None,
+    at: Annotated[str | None, typer.Option(
+        "--at", help="Map mode: output position to work out, row,column (1-based).")] = None,
+    fmt: FormatOpt = "text",
+) -> None:
+    """Output size of a convolution, or the feature map of a small image.
+
+    Size mode: W2 = floor((W1 - F + 2P)/S) + 1, shown with the substitution;
+    with HxWxC and --filters also the parameters P·D·(U·V) + P and the
+    multiply-accumulates (H2·W2·P)·(U·V·D).
+
+    Map mode: CNN cross-correlation (the filter is not flipped), with one
+    output position worked out as a sum of products. A multi-channel image
+    is a list of channel matrices; a filter has one matrix per channel.
+
+    Examples:
+
+      derive conv --input 28x28x192 --kernel 1 --filters 16
+
+      derive conv --image '[[1,1,0],[0,1,1],[1,0,1]]' --filter '[[1,0],[0,1]]'
+    """
+    def build():
+        from derive.errors import InputError
+
+        if image is not None or filter_texts:
+            if input_shape is not None or kernel is not None or filters is not None:
+                raise InputError("give either --input/--kernel (size mode) or "
+                                 "--image/--filter (map mode), not both")
+            if image is None or not filter_texts:
+                raise InputError("map mode needs both --image and --filter")
+            from derive.feature_map import conv_map
+
+            return conv_map(image, list(filter_texts), stride=stride, padding=padding,
+                            dilation=dilation, bias=bias, at=at)
+        if input_shape is None or kernel is None:
+            raise InputError("give --input and --kernel (size mode), or --image and --filter "
+                             "(map mode); see derive conv --help")
+        if bias is not None or at is not None:
+            raise InputError("--bias and --at belong to map mode (--image/--filter)")
+        from derive.conv import conv_size, conv_size_report
+
+        return conv_size_report(conv_size(input_shape, kernel, stride=stride, padding=padding,
+                                          dilation=dilation, filters=filters))
+
+    emit(build, fmt)
+
+
+@app.command()
+def pool(
+    size: Annotated[int, typer.Option("--size", help="Window size F (square).")] = 2,
+    stride: Annotated[int | None, typer.Option(
+        "--stride", "-s", help="Stride S (default: the window size).")] = None,
+    image: Annotated[str | None, typer.Option(
+        "--image", help="Map mode: a matrix or list of channel matrices.")] = None,
+    mode: Annotated[str, typer.Option("--mode", help="Map mode: max or avg.")] = "max",
+    at: Annotated[str | None, typer.Option(
+        "--at", help="Map mode: output position to work out, row,column (1-based).")] = None,
+    input_shape: Annotated[str | None, typer.Option(
+        "--input", help="Size mode: input W, HxW or HxWxC.")] = None,
+    padding: Annotated[int, typer.Option("--padding", "-p", help="Size mode: padding P.")] = 0,
+    ceil: Annotated[bool, typer.Option(
+        "--ceil", help="Size mode: PyTorch's ceil_mode (round up; the last window must start "
+        "inside the input or its left padding).")] = False,
+    fmt: FormatOpt = "text",
+) -> None:
+    """Pooled map of a small image, or the output size of a pooling layer.
+
+    Map mode: max or average of each window, one window worked out.
+    Size mode: floor((W1 - F + 2P)/S) + 1; with --ceil PyTorch's ceil mode.
+
+    Examples:
+
+      derive pool --image '[[1,3,2,4],[5,6,7,8],[3,2,1,0],[1,2,3,4]]' --size 2
+
+      derive pool --input 5 --size 2 --stride 2 --padding 1 --ceil
+    """
+    def build():
+        from derive.errors import InputError
+
+        if image is not None:
+            if input_shape is not None or padding or ceil:
+                raise InputError("--input, --padding and --ceil belong to size mode; "
+                                 "map mode takes --image, --size, --stride, --mode, --at")
+            from derive.pool import pool_map
+
+            return pool_map(image, size, stride, mode, at)
+        if input_shape is None:
+            raise InputError("give --image (map mode) or --input (size mode); "
+                             "see derive pool --help")
+        from derive.pool import pool_size_report
+
+        return pool_size_report(input_shape, size, stride, padding, ceil=ceil)
+
+    emit(build, fmt)
+
+
+PARAMS_HELP = """Parameter table: output shapes, parameters with their formulas,
+connections, MACs and FLOPs, layer by layer, with totals.
+
+ARCH: lenet5, alexnet, vgg11, vgg13, vgg16, vgg19, vgg16c (VGG configuration
+C, with 1x1 convs), an MLP like 3-4-2, a YAML file, or a compact spec with
+layers separated by ';', e.g.
+
+  "input 1x32x32; conv 6 5; pool 2; conv 16 5; pool 2; flatten; dense 10"
+
+  input CxHxW        PyTorch order (HxW: one channel; N: a vector)
+  conv OUT K         K or KhxKw; stride= padding= dilation= bias=no
+  pool K             max pooling; stride= (default K) padding= ceil
+  avgpool K          average pooling, same options
+  subsample K        LeNet's: a coefficient and a bias per map
+  dense N            also fc, linear; bias=no
+  flatten, batchnorm (bn), adaptivepool HxW, relu, tanh, sigmoid,
+  dropout, rbf N     (no parameters, except batchnorm and rbf)
+  any layer: name=C1; s= p= d= short for stride= padding= dilation=
+
+YAML (safe_load): "input: 1x32x32" and "layers:", a list of compact
+strings ("- conv 6 5") or mappings ("- {type: conv, filters: 6,
+kernel: 5, name: C1}").
+
+--symbolic KIND prints the formulas of conv, pool, dense, subsample or
+batchnorm in symbols.
+
+Examples:
+
+  derive params lenet5
+
+  derive params "input 3x32x32; conv 16 3 p=1; pool 2; flatten; dense 10"
+
+  derive params --symbolic conv
+"""
+
+
+@app.command(help=PARAMS_HELP)
+def params(
+    arch: Annotated[str | None, typer.Argument(
+        help="lenet5, alexnet, vgg11..vgg19, vgg16c, 3-4-2, a YAML file or a spec.",
+        show_default=False)] = None,
+    symbolic: Annotated[str | None, typer.Option(
+        "--symbolic", help="Formulas of one layer kind: conv, pool, dense, subsample, "
+        "batchnorm.")] = None,
+    bias_macs: Annotated[bool, typer.Option(
+        "--bias-macs", help="Count one MAC per bias addition.")] = False,
+    fmt: FormatOpt = "text",
+) -> None:
+    def build():
+        from derive.errors import InputError
+
+        if symbolic is not None:
+            if arch is not None:
+                raise InputError("give ARCH or --symbolic KIND, not both")
+            from derive.params import symbolic_report
+
+            return symbolic_report(symbolic)
+        if arch is None:
+            raise InputError("give ARCH (e.g. lenet5, vgg16, 3-4-2, a spec or a YAML file) "
+                             "or --symbolic conv")
+        from derive.architectures import resolve_arch
+        from derive.params import params_report
+
+        return params_report(resolve_arch(arch), bias_macs=bias_macs)
+
+    emit(build, fmt)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
 

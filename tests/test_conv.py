@@ -1,0 +1,264 @@
+"""Convolution sizes, counts and feature maps: hand-computed cases, named mistakes, torch."""
+
+import json
+
+import pytest
+import sympy as sp
+from hypothesis import given
+from hypothesis import strategies as st
+
+from derive.conv import (
+    SIZE_MISTAKES,
+    conv_output_size,
+    conv_size,
+    conv_size_report,
+    output_size_expr,
+    parse_input_shape,
+    size_formula_math,
+)
+from derive.errors import InputError
+from derive.feature_map import conv_map, feature_maps
+from derive.matrix_input import read_matrix
+from derive.render import render
+
+# --- sizes -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n, f, s, p, d, expected", [
+    (32, 5, 1, 0, 1, 28),     # LeNet C1: 32 - 5 + 1
+    (227, 11, 4, 0, 1, 55),   # AlexNet paper: (227 - 11)/4 + 1
+    (224, 11, 4, 2, 1, 55),   # torchvision AlexNet: floor((224 - 11 + 4)/4) + 1 = 54 + 1
+    (7, 3, 2, 0, 1, 3),       # (7 - 3)/2 + 1
+    (8, 3, 2, 0, 1, 3),       # floor(5/2) + 1
+    (32, 3, 1, 0, 2, 28),     # span 2(3 - 1) + 1 = 5: 32 - 5 + 1
+    (28, 3, 1, 1, 1, 28),     # "same" padding
+])
+def test_output_size_by_hand(n, f, s, p, d, expected):
+    assert conv_output_size(n, f, s, p, d) == expected
+
+
+def test_size_formula_is_sympy_with_floor():
+    expr = output_size_expr()
+    names = {x.name for x in expr.free_symbols}
+    assert names == {"W_1", "F", "P", "S"}
+    assert expr.has(sp.floor)
+    assert size_formula_math().text == "⌊(W₁ − F + 2P)/S⌋ + 1"
+
+
+@pytest.mark.parametrize("mistake, args, wrong", [
+    ("missing_plus_one", (32, 5), 27),                         # 32 - 5
+    ("padding_once", (32, 5, 1, 2), 30),                       # (32 - 5 + 2) + 1, right: 32
+    ("no_floor", (8, 3, 2), sp.Rational(7, 2)),                # 5/2 + 1, right: 3
+    ("ignore_dilation", (32, 3, 1, 0, 2), 30),                 # 32 - 3 + 1, right: 28
+])
+def test_named_mistakes_predict_wrong_answers(mistake, args, wrong):
+    assert mistake in SIZE_MISTAKES
+    assert conv_output_size(*args, mistake=mistake) == wrong
+    assert conv_output_size(*args) != wrong
+
+
+def test_unknown_mistake_is_a_programming_error():
+    with pytest.raises(ValueError, match="unknown mistake"):
+        output_size_expr(mistake="forgot_everything")
+
+
+torch = pytest.importorskip("torch", reason="torch is the independent oracle for shapes")
+
+
+@given(n=st.integers(1, 40), f=st.integers(1, 7), s=st.integers(1, 5), p=st.integers(0, 3),
+       d=st.integers(1, 3), m=st.integers(1, 40))
+def test_output_size_matches_torch_conv2d(n, f, s, p, d, m):
+    span = d * (f - 1) + 1
+    if n + 2 * p < span or m + 2 * p < span:
+        with pytest.raises(InputError, match="does not fit"):
+            conv_size(f"{n}x{m}", f, stride=s, padding=p, dilation=d)
+        return
+    x = torch.empty(1, 1, n, m, device="meta")
+    w = torch.empty(1, 1, f, f, device="meta")
+    shape = torch.nn.functional.conv2d(x, w, stride=s, padding=p, dilation=d).shape
+    cs = conv_size(f"{n}x{m}", f, stride=s, padding=p, dilation=d)
+    assert (cs.height.value, cs.width.value) == tuple(shape[2:])
+
+
+def test_params_and_macs_of_the_inception_1x1_example():
+    cs = conv_size("28x28x192", 1, filters=16)
+    assert cs.params == 16 * 192 * 1 + 16 == 3088
+    assert cs.weights == 3072
+    assert cs.macs == (28 * 28 * 16) * (1 * 1 * 192) == 2_408_448
+    doc = json.loads(render(conv_size_report(cs), "json"))
+    assert (doc["W_2"], doc["H_2"], doc["params"], doc["macs"], doc["flops"]) == \
+        (28, 28, 3088, 2408448, 4816896)
+    text = render(conv_size_report(cs), "text", width=80)
+    assert "(28·28·16)·(1·1·192) = 2408448" in text
+
+
+def test_conv_layer_params_match_torch():
+    cs = conv_size("32x32x3", 5, filters=6)
+    layer = torch.nn.Conv2d(3, 6, 5)
+    assert cs.params == sum(p.numel() for p in layer.parameters())
+    assert cs.weights == layer.weight.numel()
+
+
+def test_report_shows_substitution_and_floor_note():
+    text = render(conv_size_report(conv_size("32", 5, stride=2)), "text", width=80)
+    assert "W₂ = ⌊(W₁ − F + 2P)/S⌋ + 1 = ⌊(32 − 5 + 2·0)/2⌋ + 1 = ⌊27/2⌋ + 1 = 14" in text
+    assert "does not divide 27 evenly" in text
+    dil = render(conv_size_report(conv_size("32", 3, dilation=2)), "text", width=80)
+    assert "F' = D(F − 1) + 1 = 2·(3 − 1) + 1 = 5" in dil
+    assert all(len(line) <= 80 for line in text.splitlines() + dil.splitlines())
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"input_shape": "3", "kernel": 5}, "does not fit"),
+    ({"input_shape": "32", "kernel": 5, "stride": 0}, "stride 0"),
+    ({"input_shape": "32", "kernel": 5, "padding": -1}, "padding -1"),
+    ({"input_shape": "32xx", "kernel": 5}, None),
+    ({"input_shape": "a", "kernel": 5}, "expected W, HxW or HxWxC"),
+    ({"input_shape": "1x2x3x4", "kernel": 1}, "at most three"),
+    ({"input_shape": "32", "kernel": "3x3x3"}, "N or HxW"),
+    ({"input_shape": "32", "kernel": 5, "filters": 0}, "at least 1 filter"),
+])
+def test_bad_sizes_raise_input_errors(kwargs, message):
+    if message is None:  # "32xx" reads as 32: empty parts are ignored
+        assert conv_size(**kwargs).width.value == 28
+        return
+    with pytest.raises(InputError, match=message):
+        conv_size(**kwargs)
+
+
+def test_parse_input_shape_forms():
+    assert parse_input_shape("32") == (32, 32, None)
+    assert parse_input_shape("28x32") == (28, 32, None)
+    assert parse_input_shape("28×28×192") == (28, 28, 192)
+
+
+# --- feature maps ------------------------------------------------------------------------------
+
+# The classic worked example (5x5 binary image, 3x3 "X" filter), output computed by hand:
+# top-left window [[1,1,1],[0,1,1],[0,0,1]] * [[1,0,1],[0,1,0],[1,0,1]] = 1+1+1+1 = 4, etc.
+IMAGE = [[1, 1, 1, 0, 0], [0, 1, 1, 1, 0], [0, 0, 1, 1, 1], [0, 0, 1, 1, 0], [0, 1, 1, 0, 0]]
+FILTER = [[1, 0, 1], [0, 1, 0], [1, 0, 1]]
+EXPECTED = [[4, 3, 4], [2, 4, 3], [2, 3, 4]]
+
+
+def test_feature_map_of_the_classic_example():
+    fm = feature_maps(IMAGE, FILTER)
+    assert fm.maps == [EXPECTED]
+    assert fm.values()["y_1,2"] == 3
+    # y_2,3: window rows 2-4, columns 3-5: [[1,1,0],[1,1,1],[1,1,0]]
+    #        -> 1 + 0 + 0 + 0 + 1 + 0 + 1 + 0 + 0 = 3
+    terms = fm.terms(2, 3)[0]
+    assert [x for x, _ in terms] == [1, 1, 0, 1, 1, 1, 1, 1, 0]
+    assert sum(x * w for x, w in terms) == EXPECTED[1][2] == 3
+
+
+def test_stride_two_with_padding_by_hand():
+    # Padded 7x7 image, windows start at rows/columns 1, 3, 5: floor((5 - 3 + 2)/2) + 1 = 3.
+    # Top-left window [[0,0,0],[0,1,1],[0,0,1]]: row 2 gives 1·1 (centre), row 3 gives 1·1
+    # (right corner), so y_1,1 = 2.
+    fm = feature_maps(IMAGE, FILTER, stride=2, padding=1)
+    assert (fm.height.value, fm.width.value) == (3, 3)
+    assert fm.maps[0][0][0] == 2
+
+
+def test_worked_position_and_stable_names_in_report():
+    r = conv_map(json.dumps(IMAGE), [json.dumps(FILTER)], at="2,3")
+    text = render(r, "text", width=80)
+    assert "y_2,3 = 1·1 + 1·0 + 0·1 + 1·0 + 1·1 + 1·0 + 1·1 + 1·0 + 0·1 = 3" in text
+    doc = json.loads(render(r, "json"))
+    assert doc["maps"] == [EXPECTED] and doc["values"]["y_3,3"] == 4
+    assert doc["worked"]["y_2,3"]["value"] == 3
+
+
+def test_several_filters_and_channels_have_named_maps():
+    image = [[[1, 2], [3, 4]], [[0, 1], [1, 0]]]
+    f1 = [[[1, 0], [0, 1]], [[1, 1], [1, 1]]]  # 1+4 + 0+1+1+0 = 7
+    f2 = [[[0, 1], [0, 0]], [[2, 0], [0, 0]]]  # 2 + 0 = 2
+    fm = feature_maps(image, [f1, f2], bias=[1, -1])
+    assert fm.values() == {"y^(1)_1,1": 8, "y^(2)_1,1": 1}
+
+
+@given(data=st.data())
+def test_feature_maps_match_torch(data):
+    c = data.draw(st.integers(1, 3))
+    k = data.draw(st.integers(1, 3))
+    f = data.draw(st.integers(1, 3))
+    s, p = data.draw(st.integers(1, 3)), data.draw(st.integers(0, 2))
+    d = data.draw(st.integers(1, 2))
+    h, w = data.draw(st.integers(d * (f - 1) + 1, 7)), data.draw(st.integers(d * (f - 1) + 1, 7))
+    ints = st.integers(-3, 3)
+    image = [[[data.draw(ints) for _ in range(w)] for _ in range(h)] for _ in range(c)]
+    filt = [[[[data.draw(ints) for _ in range(f)] for _ in range(f)] for _ in range(c)]
+            for _ in range(k)]
+    fm = feature_maps(image, filt, stride=s, padding=p, dilation=d)
+    ref = torch.nn.functional.conv2d(torch.tensor([image], dtype=torch.float64),
+                                     torch.tensor(filt, dtype=torch.float64),
+                                     stride=s, padding=p, dilation=d)
+    assert fm.maps == ref[0].to(torch.int64).tolist()
+
+
+def test_filter_depth_must_match_channels():
+    with pytest.raises(InputError, match="depth 2 for an image of 3 channels"):
+        conv_map("[[[1]],[[1]],[[1]]]", ["[[[1]],[[1]]]"])
+
+
+def test_one_channel_image_takes_a_list_of_2d_filters():
+    r = conv_map("[[1,2],[3,4]]", ["[[[1]],[[2]]]"])
+    assert r.data["maps"] == [[[1, 2], [3, 4]], [[2, 4], [6, 8]]]
+
+
+# --- matrix input ------------------------------------------------------------------------------
+
+
+def test_matrix_forms(tmp_path):
+    assert read_matrix("[[1, 0], [0, 1]]") == ([[1, 0], [0, 1]], (2, 2))
+    (tmp_path / "m.json").write_text("[[1.5, 2], [3, 4]]")
+    assert read_matrix(str(tmp_path / "m.json"))[1] == (2, 2)
+    (tmp_path / "m.txt").write_text("1 2 3\n4,5,6\n\n7 8 9\n1 1 1\n")
+    value, shape = read_matrix(str(tmp_path / "m.txt"))
+    assert shape == (2, 2, 3) and value[1] == [[7, 8, 9], [1, 1, 1]]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("[[1, 2], [3]]", "not rectangular"),
+    ("[[1, 2], [3, true]]", "not a number"),
+    ('[[1, "a"]]', "not a number"),
+    ("[[1, 2]", "not valid JSON"),
+    ("[1, 2]", "a matrix is a list of rows"),
+    ("[]", "empty list"),
+    ("no_such_file.txt", "neither inline JSON"),
+])
+def test_bad_matrices(text, message):
+    with pytest.raises(InputError, match=message):
+        read_matrix(text, "--image")
+
+
+def test_flipped_filter_mistake_is_convolution():
+    # Flipping the "X" filter changes nothing (it is symmetric); a corner filter shows the slip:
+    # [[1,0],[0,0]] picks the window's top-left, flipped it picks the bottom-right.
+    image = [[1, 2, 3], [4, 5, 6], [7, 8, 9]]
+    assert feature_maps(image, [[1, 0], [0, 0]]).maps == [[[1, 2], [4, 5]]]
+    assert feature_maps(image, [[1, 0], [0, 0]], mistake="flipped_filter").maps == \
+        [[[5, 6], [8, 9]]]
+    assert feature_maps(IMAGE, FILTER, mistake="flipped_filter").maps == [EXPECTED]
+    with pytest.raises(ValueError, match="unknown mistake"):
+        feature_maps(image, [[1]], mistake="transposed")
+
+
+@given(st.text(alphabet='[]0123456789,.-e \n"xaN', max_size=40))
+def test_any_matrix_text_parses_or_raises_input_error(text):
+    try:
+        value, shape = read_matrix(text if text.strip().startswith("[") else "[" + text + "]")
+    except InputError:
+        return
+    assert len(shape) >= 2 and len(value) == shape[0]
+
+
+@pytest.mark.parametrize("module", ["derive.conv", "derive.feature_map", "derive.pool",
+                                    "derive.matrix_input"])
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted > 0 and result.failed == 0
