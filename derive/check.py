@@ -92,12 +92,12 @@ def check_report(d: Derivation, c: Comparison) -> Report:
     r.add(Para(f"Activations: {', '.join(d.spec.activations)}; loss: {d.spec.loss}; "
                f"biases: {'yes' if d.spec.bias else 'no'}. Tolerance: {TOLERANCE:g} (absolute)."))
     rows = []
-    for (group, name, s, e), (a, rel) in zip(c.rows, c.diffs()):
+    for (_, name, s, e), (a, rel) in zip(c.rows, c.diffs()):
         label = dJ(name[4:]) if name.startswith("dJ/d") else name_math(name)
-        rows.append([group, label, fmt_number(s, 12), fmt_number(e, 12), f"{a:.1e}", f"{rel:.1e}",
+        rows.append([label, fmt_number(s, 10), fmt_number(e, 10), f"{a:.1e}", f"{rel:.1e}",
                      "ok" if a <= TOLERANCE else "DIFFERS"])
     r.add(Heading("Every quantity"),
-          Table(["kind", "quantity", "symbolic", "engine", "abs diff", "rel diff", ""], rows))
+          Table(["quantity", "symbolic", "engine", "abs diff", "rel diff", ""], rows))
     verdict = "agree" if c.ok else "DISAGREE"
     r.add(Heading("Verdict"),
           Para(f"{len(c.rows)} quantities; largest absolute difference {c.max_abs:.1e}, "
