@@ -1,0 +1,513 @@
+"""Computational graphs: a formula broken into elementary nodes, evaluated, differentiated.
+
+``build_graph("3*(a + b*c)", {"a": 5, "b": 3, "c": 2})`` gives the nodes the notes draw
+(``u = b·c``, ``v = a + u``, ``J = 3·v``), the forward value of each, the local
+derivative on each edge (symbolic and its value), the reverse-mode adjoint
+``∂J/∂node`` of every node with the products along every path, and optionally the
+forward-mode tangents ``d node / d x`` for one input ``x``.
+
+Naming rule: the output node is ``J``. When there are at most three other operation
+nodes they are called ``u, v, p`` (in evaluation order, skipping letters that are variables),
+as in the notes' ``u = bc, v = a + u, J = 3v``; otherwise ``h_1, h_2, ...`` as in the notes'
+autodiff table. Nodes follow the formula as typed (``-(w*x+b)`` is a negation node of a sum
+node), one node per distinct subexpression, constants folded into the node that uses them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from .errors import InputError
+from .expr_parser import (
+    DEFAULT_FUNCTIONS,
+    Binary,
+    Const,
+    Num,
+    Tree,
+    Unary,
+    Var,
+    parse_tree,
+    to_sympy,
+)
+from .notation import latex_name, sym, text_name
+from .printing import fmt_number
+from .report import Equation, Heading, Math, Para, Report, Table
+
+__all__ = [
+    "MAX_NODES",
+    "MAX_PATHS_SHOWN",
+    "Edge",
+    "Graph",
+    "Node",
+    "build_graph",
+    "graph_report",
+    "parse_point",
+]
+
+MAX_NODES = 200  # operation nodes; a graph beyond this is no longer something to read
+MAX_PATHS_SHOWN = 12  # per input, in the report's "paths" section
+_PREC = 30  # decimal digits for the numbers
+_LETTERS = ("u", "v", "p", "q", "r", "s")
+
+
+@dataclass(frozen=True)
+class Node:
+    """One node: an input variable (``op == "input"``) or an elementary operation.
+
+    ``expr`` is the node's own formula in terms of its input nodes' symbols (``b*c`` for
+    ``u``); ``symbol`` is the SymPy symbol other nodes use for it.
+    """
+
+    name: str
+    op: str  # input, add, sub, mul, div, pow, neg, identity, or a function name (exp, sigmoid, ...)
+    inputs: tuple[str, ...]  # distinct input node names, in the order they appear
+    expr: sp.Expr
+
+    @property
+    def symbol(self) -> sp.Symbol:
+        return sym(self.name)
+
+
+@dataclass(frozen=True)
+class Edge:
+    """The local derivative ``∂ target / ∂ source`` (symbolic and at the point)."""
+
+    source: str
+    target: str
+    derivative: sp.Expr
+    value: sp.Float
+
+
+@dataclass
+class Graph:
+    """A computational graph at a point; every quantity is reachable by node name."""
+
+    source: str  # the formula as typed
+    expr: sp.Expr  # the whole formula in the variables
+    nodes: dict[str, Node]  # in evaluation order; inputs first
+    output: str
+    at: dict[str, sp.Rational]
+    values: dict[str, sp.Float] = field(default_factory=dict)
+    edges: dict[tuple[str, str], Edge] = field(default_factory=dict)  # (source, target)
+    adjoints: dict[str, sp.Float] = field(default_factory=dict)  # ∂J/∂node
+    wrt: str | None = None
+    tangents: dict[str, sp.Float] = field(default_factory=dict)  # d node / d wrt (forward mode)
+
+    @property
+    def variables(self) -> list[str]:
+        return [n for n, node in self.nodes.items() if node.op == "input"]
+
+    def consumers(self, name: str) -> list[str]:
+        """The nodes that use ``name`` as an input, in evaluation order."""
+        return [n for n, node in self.nodes.items() if name in node.inputs]
+
+    def gradient(self) -> dict[str, sp.Float]:
+        """``∂J/∂x`` for every input variable ``x``."""
+        return {v: self.adjoints[v] for v in self.variables}
+
+    def paths(self, name: str, limit: int | None = None) -> list[list[str]]:
+        """Paths from the output down to ``name`` (each listed output first), at most ``limit``."""
+        out: list[list[str]] = []
+
+        def walk(path: list[str]) -> None:
+            if limit is not None and len(out) >= limit:
+                return
+            if path[-1] == name:
+                out.append(list(path))
+                return
+            for i in self.nodes[path[-1]].inputs:
+                if self._reaches(i, name):
+                    walk(path + [i])
+
+        walk([self.output])
+        return out
+
+    def count_paths(self, name: str) -> int:
+        """How many paths lead from the output to ``name`` (counted, not listed)."""
+        count = {name: 1}
+        for n, node in self.nodes.items():
+            if n != name:
+                count[n] = sum(count.get(i, 0) for i in node.inputs)
+        return count[self.output]
+
+    def _reaches(self, start: str, goal: str) -> bool:
+        seen, todo = set(), [start]
+        while todo:
+            n = todo.pop()
+            if n == goal:
+                return True
+            if n not in seen:
+                seen.add(n)
+                todo.extend(self.nodes[n].inputs)
+        return False
+
+
+# --- parsing the point ------------------------------------------------------------------------
+
+_POINT_VALUE = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?"
+                          r"(?:/[0-9]+(?:\.[0-9]*)?)?$", re.ASCII)
+_POINT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$", re.ASCII)
+
+
+def _exact(text: str) -> sp.Rational:
+    sign = -1 if text.startswith("-") else 1
+    mant, _, exp_text = text.lstrip("+-").lower().partition("e")
+    whole, _, frac = mant.partition(".")
+    value = sp.Rational(int(whole + frac or "0"), 10 ** len(frac))
+    return sign * value * sp.Rational(10) ** int(exp_text or 0)
+
+
+def parse_point(text: str) -> dict[str, sp.Rational]:
+    """``"a=5,b=3,c=1/2"`` -> ``{"a": 5, "b": 3, "c": 1/2}`` (exact); one clear error otherwise."""
+    out: dict[str, sp.Rational] = {}
+    for item in text.split(","):
+        name, eq, value = (s.strip() for s in item.partition("="))
+        if not eq or not name or not value:
+            raise InputError(f"--at {text!r}: {item.strip()!r} is not NAME=VALUE "
+                             "(e.g. --at a=5,b=3,c=2)")
+        if not _POINT_NAME.match(name):
+            raise InputError(f"--at: {name!r} is not a variable name")
+        if not _POINT_VALUE.match(value) or len(value) > 40:
+            raise InputError(f"--at: {name}={value!r} is not a number (write e.g. 2, -0.5 or 1/3)")
+        num, _, den = value.partition("/")
+        number = _exact(num) / (_exact(den) if den else 1)
+        if den and _exact(den) == 0:
+            raise InputError(f"--at: {name}={value}: division by zero")
+        if name in out:
+            raise InputError(f"--at: {name} is given twice")
+        out[name] = sp.Rational(number)
+    return out
+
+
+# --- building the graph -----------------------------------------------------------------------
+
+_OPS = {"+": "add", "-": "sub", "*": "mul", "/": "div", "^": "pow"}
+
+
+def _structure(tree: Tree) -> tuple[list[tuple[str, tuple, sp.Expr]], list[str], object]:
+    """Operation nodes (op, inputs, expr-in-placeholders) in evaluation order, the variables,
+    and the reference of the root (an int node index, a variable name, or a constant)."""
+    ops: list[tuple[str, tuple, sp.Expr]] = []
+    index: dict[tuple, int] = {}
+    variables: list[str] = []
+    ref: dict[int, object] = {}  # id(tree node) -> ("c", value) | ("v", name) | ("n", i)
+    stack: list[tuple[Tree, bool]] = [(tree, False)]
+    while stack:
+        node, ready = stack.pop()
+        if isinstance(node, Num):
+            ref[id(node)] = ("c", node.value)
+            continue
+        if isinstance(node, Const):
+            ref[id(node)] = ("c", node.value)
+            continue
+        if isinstance(node, Var):
+            if node.name not in variables:
+                variables.append(node.name)
+            ref[id(node)] = ("v", node.name)
+            continue
+        kids = (node.operand,) if isinstance(node, Unary) else (
+            (node.left, node.right) if isinstance(node, Binary) else node.args)
+        if not ready:
+            stack.append((node, True))
+            stack.extend((k, False) for k in reversed(kids))  # left child evaluated first
+            continue
+        args = [ref[id(k)] for k in kids]
+        if all(a[0] == "c" for a in args):  # a constant subexpression: fold it
+            ref[id(node)] = ("c", to_sympy(node))
+            continue
+        if isinstance(node, Unary) and node.op == "+":
+            ref[id(node)] = args[0]
+            continue
+        op = ("neg" if isinstance(node, Unary) else _OPS[node.op] if isinstance(node, Binary)
+              else node.name)
+        key = (op, tuple(args))
+        if key not in index:
+            index[key] = len(ops)
+            ops.append((op, tuple(args), node))
+        ref[id(node)] = ("n", index[key])
+    return ops, variables, ref[id(tree)]
+
+
+def _names(n_ops: int, variables: list[str], names: str) -> list[str]:
+    taken = set(variables)
+    out_name = "J" if "J" not in taken else "J_out"
+    letters = [c for c in _LETTERS if c not in taken]
+    inner = n_ops - 1
+    if names == "auto" and inner <= 3 and len(letters) >= inner:
+        return letters[:inner] + [out_name]
+    picked, k = [], 1
+    while len(picked) < inner:
+        if f"h_{k}" not in taken:
+            picked.append(f"h_{k}")
+        k += 1
+    return picked + [out_name]
+
+
+def _local_expr(op: str, args: list[sp.Expr], tree: Tree) -> sp.Expr:
+    if op == "neg":
+        return -args[0]
+    if op == "add":
+        return args[0] + args[1]
+    if op == "sub":
+        return args[0] - args[1]
+    if op == "mul":
+        return args[0] * args[1]
+    if op == "div":
+        if args[1] == 0:
+            raise InputError(f"division by zero at column {tree.col}")
+        return args[0] / args[1]
+    if op == "pow":
+        return sp.Pow(args[0], args[1])
+    return DEFAULT_FUNCTIONS[op].build(*args)
+
+
+def _number(expr: sp.Expr, what: str) -> sp.Float:
+    """A real, finite number at ``_PREC`` digits, or an InputError saying where it failed."""
+    try:
+        value = sp.N(expr, _PREC)
+    except (ZeroDivisionError, ValueError, OverflowError, TypeError):
+        value = sp.zoo
+    if not (value.is_number and value.is_real and value.is_finite) or abs(value) > 1e300:
+        raise InputError(f"{what} is undefined or too large at this point ({value}); "
+                         "choose another point")
+    return sp.Float(value, _PREC)
+
+
+def build_graph(text: str, at: dict[str, object], *, wrt: str | None = None,
+                names: str = "auto") -> Graph:
+    """Parse ``text``, build its graph and evaluate it at ``at`` (values for every variable).
+
+    Args:
+        text: the formula, in the syntax of :mod:`derive.expr_parser`.
+        at: a value (int, fraction, float or SymPy number) for each variable.
+        wrt: a variable for forward mode (``d node / d wrt`` for every node); None: reverse only.
+        names: ``"auto"`` (the rule in the module docstring) or ``"h"`` (always ``h_1, h_2, ...``).
+    """
+    if names not in ("auto", "h"):
+        raise InputError(f"names={names!r}: choose auto or h")
+    tree = parse_tree(text)
+    whole = to_sympy(tree)
+    ops, variables, root = _structure(tree)
+    if not variables:
+        raise InputError(f"{text.strip()!r} has no variables; there is nothing to differentiate")
+    if root[0] == "v":  # the formula is a single variable: J = x
+        ops.append(("identity", (root,), None))
+        root = ("n", len(ops) - 1)
+    if len(ops) > MAX_NODES:
+        raise InputError(f"the graph has {len(ops)} operation nodes; at most {MAX_NODES} are shown")
+    missing = [v for v in variables if v not in at]
+    extra = [v for v in at if v not in variables]
+    if missing:
+        raise InputError(f"--at gives no value for {', '.join(missing)} "
+                         f"(add {', '.join(m + '=...' for m in missing)})")
+    if extra:
+        raise InputError(f"--at gives {', '.join(extra)}, which the expression does not use "
+                         f"(its variables: {', '.join(variables)})")
+    if wrt is not None and wrt not in variables:
+        raise InputError(f"--wrt {wrt!r} is not a variable of the expression "
+                         f"(choose from {', '.join(variables)})")
+
+    op_names = _names(len(ops), variables, names)
+    nodes: dict[str, Node] = {v: Node(v, "input", (), sym(v)) for v in variables}
+    for i, (op, args, node) in enumerate(ops):
+        exprs, inputs = [], []
+        for kind, val in args:
+            if kind == "c":
+                exprs.append(val)
+                continue
+            name = val if kind == "v" else op_names[val]
+            exprs.append(sym(name))
+            if name not in inputs:
+                inputs.append(name)
+        expr = exprs[0] if op == "identity" else _local_expr(op, exprs, node)
+        nodes[op_names[i]] = Node(op_names[i], op, tuple(inputs), expr)
+
+    g = Graph(source=text.strip(), expr=whole, nodes=nodes, output=op_names[-1],
+              at={v: _as_rational(v, at[v]) for v in variables})
+    _evaluate(g)
+    _reverse(g)
+    if wrt is not None:
+        _forward(g, wrt)
+    return g
+
+
+def _as_rational(name: str, value: object) -> sp.Rational:
+    if isinstance(value, (str, bool)) or not isinstance(value, (int, float, sp.Rational)):
+        raise InputError(f"value of {name} must be a number, not {value!r}")
+    if isinstance(value, float) and not (abs(value) < 1e300):
+        raise InputError(f"value of {name} must be a finite number, not {value!r}")
+    return sp.Rational(value)
+
+
+def _evaluate(g: Graph) -> None:
+    """Forward values and the local derivative on every edge."""
+    for name, node in g.nodes.items():
+        if node.op == "input":
+            g.values[name] = sp.Float(g.at[name], _PREC)
+            continue
+        point = {sym(i): g.values[i] for i in node.inputs}
+        g.values[name] = _number(node.expr.xreplace(point), f"{name} = {_text(node.expr)}")
+        for i in node.inputs:
+            d = sp.diff(node.expr, sym(i))
+            value = _number(d.xreplace(point), f"∂{text_name(name)}/∂{text_name(i)}")
+            g.edges[(i, name)] = Edge(i, name, d, value)
+
+
+def _reverse(g: Graph) -> None:
+    """Adjoints ∂J/∂node, from the output back: each node sums over the nodes that use it."""
+    adj = {n: sp.Float(0, _PREC) for n in g.nodes}
+    adj[g.output] = sp.Float(1, _PREC)
+    for name in reversed(list(g.nodes)):
+        for i in g.nodes[name].inputs:
+            adj[i] += adj[name] * g.edges[(i, name)].value
+    g.adjoints = adj
+
+
+def _forward(g: Graph, wrt: str) -> None:
+    """Tangents d node / d wrt, from the inputs forward."""
+    tan: dict[str, sp.Float] = {}
+    for name, node in g.nodes.items():
+        if node.op == "input":
+            tan[name] = sp.Float(1 if name == wrt else 0, _PREC)
+        else:
+            tan[name] = sum((g.edges[(i, name)].value * tan[i] for i in node.inputs),
+                            sp.Float(0, _PREC))
+    g.wrt = wrt
+    g.tangents = tan
+
+
+# --- the report -------------------------------------------------------------------------------
+
+def _text(expr: sp.Expr) -> str:
+    from .printing import to_text
+
+    return to_text(expr, 6)
+
+
+def _latex(expr: sp.Expr) -> str:
+    from .printing import to_latex
+
+    return to_latex(expr, 6)
+
+
+def _partial(top: str, bottom: str, d: str = "∂") -> Math:
+    ld = r"\partial " if d == "∂" else "d"
+    return Math(r"\frac{" + ld + latex_name(top) + "}{" + ld + latex_name(bottom) + "}",
+                f"{d}{text_name(top)}/{d}{text_name(bottom)}")
+
+
+def _num(value, digits: int = 6) -> str:
+    text = fmt_number(float(value), digits)
+    return f"({text})" if text.startswith("-") else text
+
+
+def _join(parts: list[Math], sep_latex: str, sep_text: str) -> Math:
+    return Math(sep_latex.join(p.latex for p in parts), sep_text.join(p.text for p in parts))
+
+
+def _product_terms(terms: list[tuple[Math, ...]], values: list[tuple[str, ...]]) -> list[Math]:
+    """``a·b + c·d`` symbolically and with numbers, as two Math cells."""
+    sym_part = _join([_join(list(t), r" \, ", "·") for t in terms], " + ", " + ")
+    num_part = " + ".join("·".join(v) for v in values)
+    return [sym_part, Math(num_part.replace("·", r" \cdot "), num_part)]
+
+
+def graph_report(g: Graph) -> Report:
+    """The graph as the notes write it: node table, local derivatives, reverse (and forward) mode."""
+    at_text = ", ".join(f"{text_name(v)} = {_text(g.at[v])}" for v in g.variables)
+    r = Report(f"Computational graph of {g.source}")
+    r.add(Para(f"At {at_text}. Nodes in evaluation order; {text_name(g.output)} is the output."))
+
+    rows = []
+    for name, node in g.nodes.items():
+        definition = "input" if node.op == "input" else node.expr
+        rows.append([Math(latex_name(name), text_name(name)), definition, g.values[name],
+                     g.adjoints[name]])
+    r.add(Heading("Forward pass and adjoints"),
+          Table(["node", "definition", "value", f"∂{text_name(g.output)}/∂node"], rows))
+
+    edge_rows = [[_partial(e.target, e.source), e.derivative, e.value] for e in g.edges.values()]
+    r.add(Heading("Local derivatives (one per edge)"),
+          Table(["edge", "local derivative", "value"], edge_rows))
+
+    r.add(Heading("Reverse mode"),
+          Para(f"∂{text_name(g.output)}/∂node = sum over the nodes m that use it of "
+               f"∂{text_name(g.output)}/∂m · ∂m/∂node, from the output back."))
+    out = g.output
+    r.add(Equation(_partial(out, out), [g.adjoints[out]], name=f"adjoint:{out}"))
+    for name in reversed(list(g.nodes)):
+        if name == out:
+            continue
+        users = g.consumers(name)
+        terms = [(_partial(out, m), _partial(m, name)) for m in users]
+        values = [(_num(g.adjoints[m]), _num(g.edges[(name, m)].value)) for m in users]
+        r.add(Equation(_partial(out, name), _product_terms(terms, values) + [g.adjoints[name]],
+                       name=f"adjoint:{name}"))
+
+    r.add(Heading("Paths from the output to each input"),
+          Para("The product of the local derivatives along each path; the paths add up."))
+    for v in g.variables:
+        total = g.count_paths(v)
+        for path in g.paths(v, MAX_PATHS_SHOWN):
+            chain = " → ".join(text_name(p) for p in path)
+            factors = [_num(g.edges[(path[k + 1], path[k])].value) for k in range(len(path) - 1)]
+            product = sp.Mul(*[g.edges[(path[k + 1], path[k])].value
+                               for k in range(len(path) - 1)])
+            r.add(Equation(Math(r" \to ".join(latex_name(p) for p in path), chain),
+                           [Math(r" \cdot ".join(factors), "·".join(factors)), product]))
+        if total > MAX_PATHS_SHOWN:
+            r.add(Para(f"... and {total - MAX_PATHS_SHOWN} more paths to {text_name(v)}."))
+        r.add(Equation(_partial(out, v), [g.adjoints[v]],
+                       note=f"sum over {total} path{'s' if total != 1 else ''}"))
+
+    if g.wrt is not None:
+        w = g.wrt
+        r.add(Heading(f"Forward mode (d node/d{text_name(w)})"),
+              Para(f"d node/d{text_name(w)} = sum over the node's inputs i of "
+                   f"∂node/∂i · di/d{text_name(w)}, from the inputs forward."))
+        for name, node in g.nodes.items():
+            if node.op == "input":
+                r.add(Equation(_partial(name, w, "d"), [g.tangents[name]]))
+                continue
+            terms = [(_partial(name, i), _partial(i, w, "d")) for i in node.inputs]
+            values = [(_num(g.edges[(i, name)].value), _num(g.tangents[i])) for i in node.inputs]
+            r.add(Equation(_partial(name, w, "d"), _product_terms(terms, values) +
+                           [g.tangents[name]], name=f"tangent:{name}"))
+
+    r.add(Heading("Gradient"))
+    for v in g.variables:
+        r.add(Equation(_partial(out, v), [g.adjoints[v]], name=f"d{out}/d{v}"))
+    r.data = graph_data(g)
+    return r
+
+
+def graph_data(g: Graph) -> dict:
+    """JSON-ready data with stable keys (numbers as numbers)."""
+    def num(x):
+        f = float(x)
+        return int(f) if f.is_integer() and abs(f) < 2**53 else f
+
+    return {
+        "expression": g.source,
+        "at": {v: num(g.at[v]) for v in g.variables},
+        "output": g.output,
+        "value": num(g.values[g.output]),
+        "nodes": [
+            {"name": n, "op": node.op, "inputs": list(node.inputs),
+             "expression": "input" if node.op == "input" else _text(node.expr),
+             "latex": latex_name(n) if node.op == "input" else _latex(node.expr),
+             "value": num(g.values[n]), "adjoint": num(g.adjoints[n]),
+             **({"tangent": num(g.tangents[n])} if g.wrt else {})}
+            for n, node in g.nodes.items()
+        ],
+        "edges": [
+            {"from": e.source, "to": e.target, "local_derivative": _text(e.derivative),
+             "latex": _latex(e.derivative), "value": num(e.value)}
+            for e in g.edges.values()
+        ],
+        "gradient": {v: num(g.adjoints[v]) for v in g.variables},
+        **({"forward": {"wrt": g.wrt, "derivative": num(g.tangents[g.output])}} if g.wrt else {}),
+    }
