@@ -104,3 +104,14 @@ def test_help_as_a_subprocess():
                           capture_output=True, text=True, timeout=60, check=False)
     assert proc.returncode == 0
     assert 'derive graph "3*(a+b*c)" --at a=5,b=3,c=2' in proc.stdout
+
+
+def test_readme_shows_the_real_output():
+    from pathlib import Path
+
+    readme = (Path(cli.__file__).parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Computational graphs", 1)[1]
+    shown = section.split("```text\n", 1)[1].split("```", 1)[0]
+    result = _run("3*(a+b*c)", "--at", "a=5,b=3,c=2")
+    actual = "\n".join(line.rstrip() for line in result.stdout.splitlines()) + "\n"
+    assert shown == actual
