@@ -41,6 +41,7 @@ __all__ = [
     "MAX_DEPTH",
     "MAX_DIGITS",
     "MAX_EXPONENT",
+    "MAX_LATTICE_ARGS",
     "MAX_LENGTH",
     "Binary",
     "Call",
@@ -59,6 +60,7 @@ MAX_EXPONENT = 1000  # |p| for a numeric exponent x^p (and for 1eP literals)
 MAX_DIGITS = 30  # digits in one number literal
 MAX_BITS = 20_000  # size of an exact constant the parser will build (about 6000 digits)
 MAX_NAME = 40  # characters in one name
+MAX_LATTICE_ARGS = 8  # arguments of max/min in one expression, altogether (SymPy's Max is slow)
 
 
 @dataclass(frozen=True)
@@ -215,6 +217,7 @@ class _Parser:
         self.max_depth = max_depth
         self.max_digits = max_digits
         self.max_exponent = max_exponent
+        self.lattice_args = 0
 
     @property
     def tok(self) -> _Tok:
@@ -343,6 +346,11 @@ class _Parser:
                     else f"{fn.min_args} to {fn.max_args}")
             raise InputError(f"{fname.text}() at column {fname.col} takes {want} argument"
                              f"{'' if want == '1' else 's'}, got {n}")
+        if fname.text in ("max", "min"):
+            self.lattice_args += n
+            if self.lattice_args > MAX_LATTICE_ARGS:
+                raise InputError(f"{fname.text}() at column {fname.col}: max and min take at most "
+                                 f"{MAX_LATTICE_ARGS} arguments in one expression, altogether")
         return Call(fname.text, tuple(args), fname.col)
 
 
@@ -366,6 +374,21 @@ def _bits(value: sp.Expr) -> int:
     return 0
 
 
+def _guard_exp(arg: sp.Expr, col: int, max_exponent: int) -> None:
+    """SymPy turns exp(k*log(3)) into 3**k at once: refuse a huge k before it tries."""
+    if arg.has(sp.log) and any(abs(r) > max_exponent for r in arg.atoms(sp.Rational)):
+        raise InputError(f"exponential at column {col}: a number next to log() in its exponent "
+                         f"is larger than ±{max_exponent}")
+
+
+def _check_exponents(out: sp.Expr, col: int, max_exponent: int) -> None:
+    """SymPy merges powers ((x^1000)^1000 is x^1000000): keep merged exponents bounded too."""
+    for factor in out.args if out.is_Mul else (out,):
+        if factor.is_Pow and factor.exp.is_Rational and abs(factor.exp) > max_exponent:
+            raise InputError(f"the power at column {col} makes an exponent larger than "
+                             f"±{max_exponent}")
+
+
 def _checked_pow(base: sp.Expr, exponent: sp.Expr, col: int, max_exponent: int) -> sp.Expr:
     if exponent.is_number:
         if exponent.is_Rational or exponent.is_real:
@@ -378,6 +401,8 @@ def _checked_pow(base: sp.Expr, exponent: sp.Expr, col: int, max_exponent: int) 
         if base.is_Rational and exponent.is_Rational and _bits(base) * abs(exponent) > MAX_BITS:
             raise InputError(f"the power at column {col} is a number with more than "
                              f"{MAX_BITS} bits")
+    if base == sp.E:
+        _guard_exp(exponent, col, max_exponent)
     if base == 0 and exponent.is_number and exponent.is_negative:
         raise InputError(f"division by zero at column {col}")
     return sp.Pow(base, exponent)
@@ -408,6 +433,7 @@ def to_sympy(tree: Tree, *, functions: dict[str, _Fn] = DEFAULT_FUNCTIONS,
             continue
         vals = [done[id(k)] for k in kids]
         done[id(node)] = out = _combine(node, vals, functions, max_exponent)
+        _check_exponents(out, node.col, max_exponent)
         if _bits(out) > MAX_BITS:
             raise InputError(f"a number in the expression (at column {node.col}) has more than "
                              f"{MAX_BITS} bits")
@@ -429,6 +455,8 @@ def _combine(node: Tree, vals: list[sp.Expr], functions: dict[str, _Fn],
     if isinstance(node, Unary):
         return -vals[0] if node.op == "-" else vals[0]
     if isinstance(node, Call):
+        if node.name == "exp":
+            _guard_exp(vals[0], node.col, max_exponent)
         return functions[node.name].build(*vals)
     assert isinstance(node, Binary)
     a, b = vals

@@ -125,6 +125,18 @@ def test_limits_bound_the_work():
         parse_expression("2^1000^1000")
     with pytest.raises(InputError, match="bits"):  # 1000^1000 is fine; its 1000th power is not
         parse_expression("(1000^1000)^1000")
+    # SymPy traps: Max with many arguments is very slow, exp(k*log(3)) computes 3^k at once,
+    # and powers merge ((x^1000)^1000 is x^1000000)
+    with pytest.raises(InputError, match="at most 8 arguments in one expression"):
+        parse_expression("max(" + ",".join(f"x{i}" for i in range(300)) + ")")
+    with pytest.raises(InputError, match="at most 8 arguments"):
+        parse_expression("max(a, max(b, max(c, max(d, max(f, g)))))")
+    for text in ("exp(log(3)*10^30)", "exp(x + log(3)*10^30)", "e^(x + log(3)*10^30)"):
+        with pytest.raises(InputError, match="next to log"):
+            parse_expression(text)
+    for text in ("(x^1000)^1000", "(x^1000*a)^2", "x^1000*x"):
+        with pytest.raises(InputError, match="makes an exponent larger than"):
+            parse_expression(text)
     # a long flat chain is fine (the tree is converted without recursion)
     start = time.perf_counter()
     assert parse_expression("+".join(["x"] * 999)) == 999 * x
