@@ -432,7 +432,16 @@ def to_sympy(tree: Tree, *, functions: dict[str, _Fn] = DEFAULT_FUNCTIONS,
             stack.extend((k, False) for k in kids)
             continue
         vals = [done[id(k)] for k in kids]
-        done[id(node)] = out = _combine(node, vals, functions, max_exponent)
+        try:
+            out = _combine(node, vals, functions, max_exponent)
+        except InputError:
+            raise
+        except (ValueError, TypeError, ArithmeticError, NotImplementedError) as exc:
+            # SymPy refusing a combination, e.g. max() of a complex number
+            what = f"{node.name}()" if isinstance(node, Call) else f"'{node.op}'"
+            reason = " ".join(str(exc).split())[:120] or type(exc).__name__
+            raise InputError(f"cannot build {what} at column {node.col}: {reason}") from None
+        done[id(node)] = out
         _check_exponents(out, node.col, max_exponent)
         if _bits(out) > MAX_BITS:
             raise InputError(f"a number in the expression (at column {node.col}) has more than "

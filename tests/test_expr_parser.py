@@ -68,6 +68,7 @@ def test_variables_are_real_symbols_from_notation():
         ("1e5000", "exponent 5000 is beyond ±1000"),
         ("a,b", "unexpected ',' at column 2"),
         ("x" * 50, "longer than 40 characters"),
+        ("max(a, sqrt(-1))", "cannot build max() at column 1: The argument 'I' is not comparable"),
     ],
 )
 def test_bad_expressions_name_the_problem_and_column(text, message):
