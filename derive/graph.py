@@ -417,9 +417,9 @@ def _product_terms(terms: list[tuple[Math, ...]], values: list[tuple[str, ...]])
 
 def graph_report(g: Graph) -> Report:
     """The graph as the notes write it: node table, local derivatives, reverse (and forward) mode."""
-    at_text = ", ".join(f"{text_name(v)} = {_text(g.at[v])}" for v in g.variables)
+    at_text = ", ".join(f"{v} = {_text(g.at[v])}" for v in g.variables)  # ASCII: LaTeX-safe
     r = Report(f"Computational graph of {g.source}")
-    r.add(Para(f"At {at_text}. Nodes in evaluation order; {text_name(g.output)} is the output."))
+    r.add(Para(f"At {at_text}. Nodes in evaluation order; {g.output} is the output."))
 
     rows = []
     for name, node in g.nodes.items():
@@ -427,15 +427,15 @@ def graph_report(g: Graph) -> Report:
         rows.append([Math(latex_name(name), text_name(name)), definition, g.values[name],
                      g.adjoints[name]])
     r.add(Heading("Forward pass and adjoints"),
-          Table(["node", "definition", "value", f"∂{text_name(g.output)}/∂node"], rows))
+          Table(["node", "definition", "value", f"adjoint d{g.output}/d(node)"], rows))
 
     edge_rows = [[_partial(e.target, e.source), e.derivative, e.value] for e in g.edges.values()]
     r.add(Heading("Local derivatives (one per edge)"),
           Table(["edge", "local derivative", "value"], edge_rows))
 
     r.add(Heading("Reverse mode"),
-          Para(f"∂{text_name(g.output)}/∂node = sum over the nodes m that use it of "
-               f"∂{text_name(g.output)}/∂m · ∂m/∂node, from the output back."))
+          Para("The adjoint of a node is the sum, over the nodes m that use it, of m's adjoint "
+               "times the local derivative on the edge; from the output back."))
     out = g.output
     r.add(Equation(_partial(out, out), [g.adjoints[out]], name=f"adjoint:{out}"))
     for name in reversed(list(g.nodes)):
@@ -459,15 +459,15 @@ def graph_report(g: Graph) -> Report:
             r.add(Equation(Math(r" \to ".join(latex_name(p) for p in path), chain),
                            [Math(r" \cdot ".join(factors), "·".join(factors)), product]))
         if total > MAX_PATHS_SHOWN:
-            r.add(Para(f"... and {total - MAX_PATHS_SHOWN} more paths to {text_name(v)}."))
+            r.add(Para(f"... and {total - MAX_PATHS_SHOWN} more paths to {v}."))
         r.add(Equation(_partial(out, v), [g.adjoints[v]],
                        note=f"sum over {total} path{'s' if total != 1 else ''}"))
 
     if g.wrt is not None:
         w = g.wrt
-        r.add(Heading(f"Forward mode (d node/d{text_name(w)})"),
-              Para(f"d node/d{text_name(w)} = sum over the node's inputs i of "
-                   f"∂node/∂i · di/d{text_name(w)}, from the inputs forward."))
+        r.add(Heading(f"Forward mode (d node/d{w})"),
+              Para(f"d node/d{w} = sum over the node's inputs i of "
+                   f"(local derivative) times di/d{w}, from the inputs forward."))
         for name, node in g.nodes.items():
             if node.op == "input":
                 r.add(Equation(_partial(name, w, "d"), [g.tangents[name]]))

@@ -115,3 +115,15 @@ def test_readme_shows_the_real_output():
     result = _run("3*(a+b*c)", "--at", "a=5,b=3,c=2")
     actual = "\n".join(line.rstrip() for line in result.stdout.splitlines()) + "\n"
     assert shown == actual
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
+def test_latex_output_compiles(tmp_path):
+    import subprocess
+
+    result = _run("exp(x_1*y) + x_1*y", "--at", "x_1=1,y=1/2", "--mode", "forward", "--wrt", "y",
+                  "-f", "latex")
+    (tmp_path / "g.tex").write_text(result.stdout, encoding="utf-8")
+    proc = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "g.tex"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stdout[-2000:]
