@@ -451,16 +451,19 @@ def graph_report(g: Graph) -> Report:
           Para("The product of the local derivatives along each path; the paths add up."))
     for v in g.variables:
         total = g.count_paths(v)
+        products = []
         for path in g.paths(v, MAX_PATHS_SHOWN):
-            chain = " → ".join(text_name(p) for p in path)
-            factors = [_num(g.edges[(path[k + 1], path[k])].value) for k in range(len(path) - 1)]
-            product = sp.Mul(*[g.edges[(path[k + 1], path[k])].value
-                               for k in range(len(path) - 1)])
-            r.add(Equation(Math(r" \to ".join(latex_name(p) for p in path), chain),
-                           [Math(r" \cdot ".join(factors), "·".join(factors)), product]))
+            locals_ = [g.edges[(path[k + 1], path[k])].value for k in range(len(path) - 1)]
+            factors = [_num(x) for x in locals_]
+            products.append(sp.Mul(*locals_))
+            r.add(Equation(Math(r" \to ".join(latex_name(p) for p in path),
+                                " → ".join(text_name(p) for p in path)),
+                           [Math(r" \cdot ".join(factors), "·".join(factors)), products[-1]]))
         if total > MAX_PATHS_SHOWN:
             r.add(Para(f"... and {total - MAX_PATHS_SHOWN} more paths to {v}."))
-        r.add(Equation(_partial(out, v), [g.adjoints[v]],
+        summed = [] if len(products) < 2 or total > MAX_PATHS_SHOWN else [
+            Math(" + ".join(_num(x) for x in products), " + ".join(_num(x) for x in products))]
+        r.add(Equation(_partial(out, v), [*summed, g.adjoints[v]],
                        note=f"sum over {total} path{'s' if total != 1 else ''}"))
 
     if g.wrt is not None:

@@ -70,6 +70,10 @@ def test_shared_subexpression_is_one_node_and_paths_sum():
     assert g.count_paths("x") == 2
     assert float(g.adjoints["u"]) == pytest.approx(math.exp(2) + 1)
     assert float(g.adjoints["x"]) == pytest.approx((math.exp(2) + 1) * 2)
+    # the report shows both paths to x and their sum: e^2*2 = 14.7781 (via exp) + 2 (direct)
+    text = render(graph_report(g), "text")
+    assert "J → v → u → x = 1·7.38906·2 = 14.7781" in text
+    assert "∂J/∂x = 14.7781 + 2 = 16.7781    (sum over 2 paths)" in text
 
 
 def test_variable_used_twice_sums_its_paths():
