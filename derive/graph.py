@@ -264,13 +264,22 @@ def _local_expr(op: str, args: list[sp.Expr], tree: Tree) -> sp.Expr:
     return DEFAULT_FUNCTIONS[op].build(*args)
 
 
+def _concrete(expr: sp.Expr) -> sp.Expr:
+    """ReLU and sigmoid written out (max(0, z), 1/(1 + e^-z)), so that SymPy evaluates them
+    inside other functions too: Heaviside(1.0 - relu(1)) would otherwise stay unevaluated."""
+    from .activations import relu, sigma
+
+    return expr.replace(relu, lambda z: sp.Max(0, z)).replace(sigma,
+                                                                lambda z: 1 / (1 + sp.exp(-z)))
+
+
 def _number(expr: sp.Expr, what: str) -> sp.Float:
     """A real, finite number at ``_PREC`` digits, or an InputError saying where it failed."""
     try:
-        value = sp.N(expr, _PREC)
+        value = sp.N(_concrete(expr), _PREC)
     except (ZeroDivisionError, ValueError, OverflowError, TypeError):
         value = sp.zoo
-    if not (value.is_number and value.is_real and value.is_finite) or abs(value) > 1e300:
+    if not (value.is_Number and value.is_finite and abs(value) <= 1e300):
         raise InputError(f"{what} is undefined or too large at this point ({value}); "
                          "choose another point")
     return sp.Float(value, _PREC)
