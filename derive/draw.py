@@ -80,6 +80,9 @@ class _HtmlText(_CourseText):
         self.names.append(expr.name)
         return f"\x00{len(self.names) - 1}\x01"
 
+    def _print_Abs(self, expr):
+        return "|" + self._print(expr.args[0]) + "|"
+
 
 def html_expr(expr: sp.Expr) -> str:
     """A SymPy expression as an HTML label fragment (names with SUB/SUP, powers raised)."""

@@ -39,6 +39,18 @@ def test_html_names_use_sub_and_sup(name, html):
     assert html_name(name) == html
 
 
+def test_html_expressions():
+    import sympy as sp
+
+    from derive.draw import html_expr
+    from derive.notation import sym
+
+    assert html_expr(sp.Abs(sym("x_1"))) == "|x<SUB>1</SUB>|"
+    assert html_expr(sym("h_1") ** 2) == "h<SUB>1</SUB><SUP>2</SUP>"
+    assert html_expr(1 / sym("h_5")) == "1/h<SUB>5</SUB>"
+    assert html_expr(sym("a") < 1) == "a &lt; 1"  # escaped for the HTML-like label
+
+
 def test_graph_dot_has_values_adjoints_and_local_derivatives(abc_graph):
     src = graph_dot(abc_graph)
     # records name | value | adjoint, by hand: u = 6, dJ/du = 3; b = 3, dJ/db = 6
