@@ -96,7 +96,8 @@ def graph(
     warnings: list[str] = []
 
     def build():
-        from derive.graph import build_graph, graph_report, parse_point
+        from derive.graph import build_graph, parse_point
+        from derive.graph_report import graph_report
 
         mode_name = mode.strip().lower()
         if mode_name not in ("reverse", "forward"):
