@@ -151,6 +151,9 @@ Tree = Num | Var | Const | Unary | Binary | Call
 
 _TOKEN = re.compile(
     r"(?P<ws>[ \t\r\n]+)"
+    # the course's stable names, e.g. w^(1)_1,2 and delta^(2)_1: the "_index" after "^(l)"
+    # tells them from a power (x^(2) alone is x squared; ")_" is never valid otherwise)
+    r"|(?P<stable>[A-Za-z][A-Za-z0-9]*\^\([0-9]{1,3}\)_[0-9]{1,4}(?:,[0-9]{1,4})*)"
     r"|(?P<num>(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)"
     r"|(?P<name>[A-Za-z][A-Za-z0-9_]*)"
     r"|(?P<op>\*\*|[-+*/^(),])",
@@ -173,6 +176,8 @@ def _tokenize(text: str) -> list[_Tok]:
         if m is None:
             raise InputError(f"unexpected character {text[pos]!r} at column {pos + 1}")
         kind = m.lastgroup or ""
+        if kind == "stable":
+            kind = "name"
         if kind != "ws":
             tok = _Tok(kind, m.group(), pos + 1)
             prev = toks[-1] if toks else None

@@ -147,7 +147,8 @@ class Graph:
 
 _POINT_VALUE = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?"
                           r"(?:/[0-9]+(?:\.[0-9]*)?)?$", re.ASCII)
-_POINT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$", re.ASCII)
+_POINT_NAME = re.compile(r"^(?:[A-Za-z][A-Za-z0-9_]*|[A-Za-z][A-Za-z0-9]*\^\([0-9]{1,3}\)_[0-9]{1,4}"
+                         r"(?:,[0-9]{1,4})*)$", re.ASCII)
 
 
 def _exact(text: str) -> sp.Rational:
@@ -159,9 +160,22 @@ def _exact(text: str) -> sp.Rational:
 
 
 def parse_point(text: str) -> dict[str, sp.Rational]:
-    """``"a=5,b=3,c=1/2"`` -> ``{"a": 5, "b": 3, "c": 1/2}`` (exact); one clear error otherwise."""
+    """``"a=5,b=3,c=1/2"`` -> ``{"a": 5, "b": 3, "c": 1/2}`` (exact); one clear error otherwise.
+
+    Stable names work too: ``"w^(1)_1,2=0.5,x_1=1"`` (a piece without ``=`` belongs to the
+    name that follows it).
+    """
     out: dict[str, sp.Rational] = {}
-    for item in text.split(","):
+    items: list[str] = []
+    pending = ""
+    for piece in text.split(","):
+        pending = f"{pending},{piece}" if pending else piece
+        if "=" in piece:
+            items.append(pending)
+            pending = ""
+    if pending or not items:
+        items.append(pending)
+    for item in items:
         name, eq, value = (s.strip() for s in item.partition("="))
         if not eq or not name or not value:
             raise InputError(f"--at {text!r}: {item.strip()!r} is not NAME=VALUE "

@@ -25,6 +25,16 @@ def _text(expr: sp.Expr) -> str:
     return to_text(expr, 6)
 
 
+def _point_value(value: sp.Rational) -> str:
+    """0.15 as typed (a terminating decimal), 1/3 as a fraction."""
+    q = int(value.q)
+    while q % 2 == 0:
+        q //= 2
+    while q % 5 == 0:
+        q //= 5
+    return fmt_number(float(value), 15) if q == 1 else str(value)
+
+
 def _latex(expr: sp.Expr) -> str:
     from .printing import to_latex
 
@@ -55,7 +65,7 @@ def _product_terms(terms: list[tuple[Math, ...]], values: list[tuple[str, ...]])
 
 def graph_report(g: Graph) -> Report:
     """The graph as the notes write it: node table, local derivatives, reverse (and forward) mode."""
-    at_text = ", ".join(f"{v} = {_text(g.at[v])}" for v in g.variables)  # ASCII: LaTeX-safe
+    at_text = ", ".join(f"{v} = {_point_value(g.at[v])}" for v in g.variables)  # LaTeX-safe
     r = Report(f"Computational graph of {g.source}")
     r.add(Para(f"At {at_text}. Nodes in evaluation order; {g.output} is the output."))
 

@@ -41,6 +41,20 @@ def test_course_formulas_parse_to_the_right_sympy(text, expected):
     assert parse_expression(text) == expected
 
 
+def test_stable_names_of_the_course():
+    # "^(l)" followed by "_index" is a name; "^(2)" alone is still a power
+    expr = parse_expression("w^(1)_1,2*x_2 + b^(1)_1 - delta^(2)_1")
+    assert expr == sym("w^(1)_1,2") * sym("x_2") + sym("b^(1)_1") - sym("delta^(2)_1")
+    assert parse_expression("x^(2)") == x**2
+    assert parse_expression("w^(1)_1,2^2") == sym("w^(1)_1,2") ** 2
+    # a comma right after the index belongs to the name; a space separates arguments
+    assert parse_expression("max(w^(1)_1, 2)") == sp.Max(sym("w^(1)_1"), 2)
+    with pytest.raises(InputError, match="max\\(\\) at column 1 takes at least 2 arguments"):
+        parse_expression("max(w^(1)_1,2)")
+    with pytest.raises(InputError, match="write 2\\*w\\^\\(1\\)_1"):
+        parse_expression("2w^(1)_1")
+
+
 def test_variables_are_real_symbols_from_notation():
     expr = parse_expression("a*b")
     assert all(s.is_real for s in expr.free_symbols)

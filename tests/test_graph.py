@@ -115,6 +115,16 @@ def test_bad_points_give_clean_errors(expr, at, message):
         build_graph(expr, at)
 
 
+def test_stable_names_as_variables():
+    # one neuron: z = w x + b = 0.15*0.05 + 0.35 = 0.3575; dJ/dw = sigma'(z) x, dJ/db = sigma'(z)
+    g = build_graph("sigmoid(w^(1)_1,1*x_1 + b^(1)_1)",
+                    parse_point("w^(1)_1,1=0.15,x_1=0.05,b^(1)_1=0.35"))
+    s = 1 / (1 + math.exp(-0.3575))
+    assert float(g.adjoints["b^(1)_1"]) == pytest.approx(s * (1 - s))
+    assert float(g.adjoints["w^(1)_1,1"]) == pytest.approx(s * (1 - s) * 0.05)
+    assert "w⁽¹⁾₁₁·x₁" in render(graph_report(g), "text")
+
+
 def test_wrt_must_be_a_variable():
     with pytest.raises(InputError, match="--wrt 'z' is not a variable"):
         build_graph("a*b", {"a": 1, "b": 2}, wrt="z")
@@ -126,6 +136,7 @@ def test_wrt_must_be_a_variable():
         ("a=5,b=3,c=2", {"a": 5, "b": 3, "c": 2}),
         (" a = -0.5 , b=1/3 ", {"a": sp.Rational(-1, 2), "b": sp.Rational(1, 3)}),
         ("x_1=2e-1", {"x_1": sp.Rational(1, 5)}),
+        ("w^(1)_1,2=0.5,x_1=1", {"w^(1)_1,2": sp.Rational(1, 2), "x_1": 1}),
     ],
 )
 def test_parse_point(text, expected):
