@@ -260,3 +260,13 @@ def test_adjoints_equal_sympy_diff_on_random_trees(tree, point):
     for v in at:
         expected = float(_numeric(sp.diff(expr, sym(v)), subs))
         assert float(g.adjoints[v]) == pytest.approx(expected, rel=1e-8, abs=1e-9), (text, v)
+
+
+@given(st.text(max_size=80))
+def test_parse_point_never_fails_otherwise(text):
+    try:
+        point = parse_point(text)
+    except InputError as exc:
+        assert "\n" not in str(exc)
+    else:
+        assert all(isinstance(v, sp.Rational) for v in point.values())
