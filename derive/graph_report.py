@@ -67,7 +67,7 @@ def graph_report(g: Graph) -> Report:
     """The graph as the notes write it: node table, local derivatives, reverse (and forward) mode."""
     at_text = ", ".join(f"{v} = {_point_value(g.at[v])}" for v in g.variables)  # LaTeX-safe
     r = Report(f"Computational graph of {g.source}")
-    r.add(Para(f"At {at_text}. Nodes in evaluation order; {g.output} is the output."))
+    r.add(Para(f"At {at_text}."), Para(f"Nodes in evaluation order; {g.output} is the output."))
 
     rows = []
     for name, node in g.nodes.items():
@@ -81,10 +81,9 @@ def graph_report(g: Graph) -> Report:
     r.add(Heading("Local derivatives (one per edge)"),
           Table(["edge", "local derivative", "value"], edge_rows))
 
-    r.add(Heading("Reverse mode"),
-          Para("The adjoint of a node is the sum, over the nodes m that use it, of m's adjoint "
-               "times the local derivative on the edge; from the output back."))
     out = g.output
+    r.add(Heading("Reverse mode"),
+          Para(f"From {out} back: d{out}/dn = sum over the users m of n: d{out}/dm * dm/dn"))
     r.add(Equation(_partial(out, out), [g.adjoints[out]], name=f"adjoint:{out}"))
     for name in reversed(list(g.nodes)):
         if name == out:
@@ -96,7 +95,7 @@ def graph_report(g: Graph) -> Report:
                        name=f"adjoint:{name}"))
 
     r.add(Heading("Paths from the output to each input"),
-          Para("The product of the local derivatives along each path; the paths add up."))
+          Para("Product of the local derivatives along each path; paths add."))
     for v in g.variables:
         total = g.count_paths(v)
         products = []
@@ -117,8 +116,7 @@ def graph_report(g: Graph) -> Report:
     if g.wrt is not None:
         w = g.wrt
         r.add(Heading(f"Forward mode (d node/d{w})"),
-              Para(f"d node/d{w} = sum over the node's inputs i of "
-                   f"(local derivative) times di/d{w}, from the inputs forward."))
+              Para(f"From the inputs on: dn/d{w} = sum over the inputs i of n: dn/di * di/d{w}"))
         for name, node in g.nodes.items():
             if node.op == "input":
                 r.add(Equation(_partial(name, w, "d"), [g.tangents[name]]))
