@@ -204,16 +204,20 @@ def network_dot(spec: NetSpec, values: dict[str, float] | None = None, *,
         raise InputError(f"max_per_layer={max_per_layer}: at least 3 (first, ⋮, last)")
     vals = dict(values or {})
     has_values = any(k.startswith(("a^", "z^", "delta^", "b^")) for k in vals)
-    diameter = 1.45 if has_values else 0.8  # inches; fixed, so the spacing below is known
-    dx, dy = diameter + 2.4, diameter + 0.45
+    # node size in inches, fixed so the spacing below is known: a circle for names only, an
+    # ellipse tall enough for the rows of numbers (a, z, b, delta) otherwise
+    rows = 1 + sum(any(k.startswith(p) for k in vals) for p in ("z^", "b^", "delta^"))
+    width, height = (1.9, 0.4 + 0.22 * rows) if has_values else (0.8, 0.8)
+    shape = "ellipse" if has_values else "circle"
+    dx, dy = width + 2.4, height + 0.45
     acts = ", ".join(dict.fromkeys(spec.activations))
     lines = [
         "digraph network {",
         "  layout=neato; overlap=true; splines=false; outputorder=edgesfirst;",
         (f'  graph [fontname="{FONT}", fontsize=13, labelloc=t, '
         f"label=<{_esc(spec.name)} network ({_esc(acts)}; loss {_esc(spec.loss)})>];"),
-        (f'  node [fontname="{FONT}", fontsize=11, shape=circle, fixedsize=true, '
-        f"width={diameter}, style=filled];"),
+        (f'  node [fontname="{FONT}", fontsize=11, shape={shape}, fixedsize=true, '
+        f"width={width}, height={height}, style=filled];"),
         '  edge [color="#888888", arrowsize=0.6];',
     ]
     shown = [_shown(n, max_per_layer) for n in spec.sizes]
@@ -225,7 +229,7 @@ def network_dot(spec: NetSpec, values: dict[str, float] | None = None, *,
         title = ("input layer" if layer == 0 else "output layer" if layer == spec.L
                  else f"hidden layer {layer}")
         lines.append(f'  "L{layer}_title" [shape=plaintext, fixedsize=false, style="", '
-                     f'fontsize=10, pos="{x:.3f},{top + diameter / 2 + 0.35:.3f}!", '
+                     f'fontsize=10, pos="{x:.3f},{top + height / 2 + 0.35:.3f}!", '
                      f"label=<{title}<BR/>N<SUB>{layer}</SUB> = {spec.sizes[layer]}>];")
         for k, i in enumerate(idx):
             y = top - k * dy
@@ -253,7 +257,7 @@ def network_dot(spec: NetSpec, values: dict[str, float] | None = None, *,
                 # 10% or 40% of the way along the visible edge, alternating by target: no two
                 # labels overlap for the usual small nets (checked for 1..4 neurons per layer)
                 frac = 0.1 + 0.3 * ((i - 1) % 2)
-                t = (diameter / 2 + frac * (dx - diameter)) / dx
+                t = (width / 2 + frac * (dx - width)) / dx
                 w = key("w", layer, i, j)
                 text = _n(vals[w]) if w in vals else html_name(w)
                 lines.append(f'  "w_{layer}_{i}_{j}" [shape=plaintext, fixedsize=false, '
@@ -262,7 +266,7 @@ def network_dot(spec: NetSpec, values: dict[str, float] | None = None, *,
                              f'{y0 + t * (y1 - y0):.3f}!", label=<{text}>];')
         if not labelled:
             x = (layer - 0.5) * dx
-            y = min(p[1] for p in pos.values()) - diameter / 2 - 0.3
+            y = min(p[1] for p in pos.values()) - height / 2 - 0.3
             lines.append(f'  "L{layer}_note" [shape=plaintext, fixedsize=false, style="", '
                          f'fontsize=9, pos="{x:.3f},{y:.3f}!", label=<weights '
                          f"w<SUP>({layer})</SUP><SUB>ij</SUB> not labelled ({len(targets)} x "
