@@ -204,10 +204,11 @@ def check(
 
 def _draw_network(d, path: Path) -> None:
     """Draw the derivation's network (with its numbers, if any) to ``path``."""
-    from derive.draw import draw_network
+    from derive.draw import draw_network, missing_dot_warning
 
     written = draw_network(d.spec, path, values=dict(d.values) or None)
-    typer.echo(f"derive: network drawn to {written}", err=True)
+    warning = missing_dot_warning(path, written)
+    typer.echo(f"derive: warning: {warning}" if warning else f"derive: network drawn to {written}", err=True)
 
 
 # --- CNN commands (conv, pool, params) ---
@@ -393,6 +394,55 @@ def params(
         return params_report(resolve_arch(arch), bias_macs=bias_macs)
 
     emit(build, fmt)
+# --- graph command ---
+
+
+@app.command()
+def graph(
+    expr: Annotated[str, typer.Argument(
+        help="The function, e.g. \"3*(a+b*c)\" or \"1/(1+exp(-(w*x+b)))\"; "
+        "+ - * / ^ **, parentheses, exp log sqrt sin cos tan tanh sigmoid relu abs max min.")],
+    at: Annotated[str | None, typer.Option(
+        "--at", help="The point: a value for every variable, e.g. a=5,b=3,c=2 (or c=1/2).")] = None,
+    mode: Annotated[str, typer.Option(
+        "--mode", help="reverse (adjoints dJ/dnode, always shown) or forward (also dnode/dx "
+        "for the --wrt variable).")] = "reverse",
+    wrt: Annotated[str | None, typer.Option(
+        "--wrt", help="The input variable for --mode forward.")] = None,
+    draw: Annotated[Path | None, typer.Option(
+        "--draw", help="Draw the graph to FILE (.svg, .png or .dot).")] = None,
+    fmt: FormatOpt = "text",
+) -> None:
+    """Break EXPR into a computational graph: values, local derivatives, reverse-mode adjoints.
+
+    Example:  derive graph "3*(a+b*c)" --at a=5,b=3,c=2 --draw g.svg
+    """
+    warnings: list[str] = []
+
+    def build():
+        from derive.graph import build_graph, parse_point
+        from derive.graph_report import graph_report
+
+        mode_name = mode.strip().lower()
+        if mode_name not in ("reverse", "forward"):
+            raise InputError(f"--mode {mode!r}: choose reverse or forward")
+        if mode_name == "forward" and wrt is None:
+            raise InputError("--mode forward needs --wrt NAME (the input to differentiate by)")
+        if mode_name == "reverse" and wrt is not None:
+            raise InputError("--wrt goes with --mode forward (reverse mode gives every dJ/dx)")
+        if at is None:
+            raise InputError("give the point with --at, e.g. --at a=5,b=3,c=2")
+        g = build_graph(expr, parse_point(at), wrt=wrt)
+        if draw is not None:
+            from derive.draw import draw_graph, missing_dot_warning
+
+            written = draw_graph(g, draw)
+            warnings.append(missing_dot_warning(draw, written) or f"graph drawn to {written}")
+        return graph_report(g)
+
+    emit(build, fmt)
+    for message in warnings:
+        typer.echo(f"derive: {'warning: ' if 'not found' in message else ''}{message}", err=True)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -1,0 +1,507 @@
+"""A small, safe parser for the math people type: numbers, names, ``+ - * / ^ **``, calls.
+
+Text never reaches ``eval``, ``exec`` or ``sympify``: a hand-written tokenizer and a
+recursive-descent parser build a tiny syntax tree, and the tree is turned into SymPy
+objects directly. Every input is bounded (length, nesting depth, digits of a literal,
+size of numeric powers), so hostile text costs little and fails with one clear line::
+
+    >>> parse_expression("3*(a + b*c)")
+    3*a + 3*b*c
+    >>> parse_expression("2x")
+    Traceback (most recent call last):
+    ...
+    derive.errors.InputError: missing operator between '2' and 'x' at column 2 (write 2*x)
+
+Grammar (``^`` and ``**`` are the same right-associative power; ``-x^2`` is ``-(x^2)``)::
+
+    expr    := term (('+' | '-') term)*
+    term    := unary (('*' | '/') unary)*
+    unary   := ('+' | '-') unary | power
+    power   := primary (('^' | '**') unary)?
+    primary := NUMBER | NAME | NAME '(' expr (',' expr)* ')' | '(' expr ')'
+
+Decimals are exact: ``0.5`` is ``1/2`` and ``1e-3`` is ``1/1000``, so derivatives stay
+exact. ``e`` and ``pi`` are the constants unless listed in ``variables``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sympy as sp
+
+from .errors import InputError
+
+__all__ = [
+    "DEFAULT_CONSTANTS",
+    "DEFAULT_FUNCTIONS",
+    "MAX_BITS",
+    "MAX_DEPTH",
+    "MAX_DIGITS",
+    "MAX_EXPONENT",
+    "MAX_LATTICE_ARGS",
+    "MAX_LENGTH",
+    "Binary",
+    "Call",
+    "Num",
+    "Tree",
+    "Unary",
+    "Var",
+    "parse_expression",
+    "parse_tree",
+    "to_sympy",
+]
+
+MAX_LENGTH = 2000  # characters of input
+MAX_DEPTH = 100  # nesting of parentheses, calls, unary signs and powers
+MAX_EXPONENT = 1000  # |p| for a numeric exponent x^p (and for 1eP literals)
+MAX_DIGITS = 30  # digits in one number literal
+MAX_BITS = 20_000  # size of an exact constant the parser will build (about 6000 digits)
+MAX_NAME = 40  # characters in one name
+MAX_LATTICE_ARGS = 8  # arguments of max/min in one expression, altogether (SymPy's Max is slow)
+
+
+@dataclass(frozen=True)
+class _Fn:
+    build: Callable[..., sp.Expr]
+    min_args: int
+    max_args: int | None  # None: any number >= min_args
+
+
+def _activation(name: str) -> Callable[..., sp.Expr]:
+    def build(*args):
+        from . import activations
+
+        return getattr(activations, name)(*args)
+
+    return build
+
+
+DEFAULT_FUNCTIONS: dict[str, _Fn] = {
+    "exp": _Fn(sp.exp, 1, 1),
+    "log": _Fn(sp.log, 1, 1),
+    "ln": _Fn(sp.log, 1, 1),
+    "sqrt": _Fn(sp.sqrt, 1, 1),
+    "sin": _Fn(sp.sin, 1, 1),
+    "cos": _Fn(sp.cos, 1, 1),
+    "tan": _Fn(sp.tan, 1, 1),
+    "tanh": _Fn(sp.tanh, 1, 1),
+    "sigmoid": _Fn(_activation("sigma"), 1, 1),
+    "sigma": _Fn(_activation("sigma"), 1, 1),
+    "relu": _Fn(_activation("relu"), 1, 1),
+    "abs": _Fn(sp.Abs, 1, 1),
+    "max": _Fn(sp.Max, 2, None),
+    "min": _Fn(sp.Min, 2, None),
+}
+DEFAULT_CONSTANTS: dict[str, sp.Expr] = {"pi": sp.pi, "e": sp.E}
+
+
+# --- syntax tree -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Num:
+    value: sp.Rational
+    col: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Var:
+    name: str
+    col: int
+
+
+@dataclass(frozen=True)
+class Const:
+    """A named constant (``pi``, ``e``)."""
+
+    name: str
+    value: sp.Expr
+    col: int
+
+
+@dataclass(frozen=True)
+class Unary:
+    op: str  # "-" or "+"
+    operand: Tree
+    col: int
+
+
+@dataclass(frozen=True)
+class Binary:
+    op: str  # "+", "-", "*", "/", "^"
+    left: Tree
+    right: Tree
+    col: int
+
+
+@dataclass(frozen=True)
+class Call:
+    name: str
+    args: tuple[Tree, ...]
+    col: int
+
+
+Tree = Num | Var | Const | Unary | Binary | Call
+
+
+# --- tokenizer -------------------------------------------------------------------------------
+
+_TOKEN = re.compile(
+    r"(?P<ws>[ \t\r\n]+)"
+    # the course's stable names, e.g. w^(1)_1,2 and delta^(2)_1: the "_index" after "^(l)"
+    # tells them from a power (x^(2) alone is x squared; ")_" is never valid otherwise)
+    r"|(?P<stable>[A-Za-z][A-Za-z0-9]*\^\([0-9]{1,3}\)_[0-9]{1,4}(?:,[0-9]{1,4})*)"
+    r"|(?P<num>(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)"
+    r"|(?P<name>[A-Za-z][A-Za-z0-9_]*)"
+    r"|(?P<op>\*\*|[-+*/^(),])",
+    re.ASCII,
+)
+
+
+@dataclass(frozen=True)
+class _Tok:
+    kind: str  # "num", "name", "op", "end"
+    text: str
+    col: int  # 1-based
+
+
+def _tokenize(text: str) -> list[_Tok]:
+    toks: list[_Tok] = []
+    pos = 0
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if m is None:
+            raise InputError(f"unexpected character {text[pos]!r} at column {pos + 1}")
+        kind = m.lastgroup or ""
+        if kind == "stable":
+            kind = "name"
+        if kind != "ws":
+            tok = _Tok(kind, m.group(), pos + 1)
+            prev = toks[-1] if toks else None
+            if prev is not None and prev.kind in ("num", "name") and kind in ("num", "name"):
+                raise InputError(
+                    f"missing operator between {prev.text!r} and {tok.text!r} at column "
+                    f"{tok.col} (write {prev.text}*{tok.text})"
+                )
+            toks.append(tok)
+        pos = m.end()
+    toks.append(_Tok("end", "", len(text) + 1))
+    return toks
+
+
+def _number(tok: _Tok, max_digits: int, max_exponent: int) -> sp.Rational:
+    """An exact rational from a validated literal: ``0.25`` -> 1/4, ``2e3`` -> 2000."""
+    mant, _, exp_text = tok.text.lower().partition("e")
+    whole, _, frac = mant.partition(".")
+    digits = (whole + frac).lstrip("0")
+    if len(digits) > max_digits:
+        raise InputError(f"number {tok.text[:20]!r}... at column {tok.col} has more than "
+                         f"{max_digits} digits")
+    power = int(exp_text) if exp_text else 0
+    if abs(power) > max_exponent:
+        raise InputError(f"number {tok.text!r} at column {tok.col}: exponent {power} is beyond "
+                         f"±{max_exponent}")
+    value = sp.Rational(int(whole + frac or "0"), 10 ** len(frac))
+    return value * sp.Rational(10) ** power
+
+
+# --- parser ----------------------------------------------------------------------------------
+
+class _Parser:
+    def __init__(self, text, *, variables, functions, constants, max_depth, max_digits,
+                 max_exponent):
+        self.toks = _tokenize(text)
+        self.i = 0
+        self.depth = 0
+        self.variables = variables
+        self.functions = functions
+        self.constants = {k: v for k, v in constants.items() if not variables or k not in variables}
+        self.max_depth = max_depth
+        self.max_digits = max_digits
+        self.max_exponent = max_exponent
+        self.lattice_args = 0
+
+    @property
+    def tok(self) -> _Tok:
+        return self.toks[self.i]
+
+    def take(self) -> _Tok:
+        t = self.toks[self.i]
+        self.i += 1
+        return t
+
+    def enter(self, col: int) -> None:
+        self.depth += 1
+        if self.depth > self.max_depth:
+            raise InputError(f"expression nests deeper than {self.max_depth} levels at column {col}")
+
+    def parse(self) -> Tree:
+        if self.tok.kind == "end":
+            raise InputError("empty expression: type a formula such as 3*(a + b*c)")
+        tree = self.expr()
+        t = self.tok
+        if t.kind != "end":
+            raise InputError(f"unexpected {t.text!r} at column {t.col}")
+        return tree
+
+    def expr(self) -> Tree:
+        left = self.term()
+        while self.tok.kind == "op" and self.tok.text in "+-":
+            op = self.take()
+            left = Binary(op.text, left, self.term(), op.col)
+        return left
+
+    def term(self) -> Tree:
+        left = self.unary()
+        while self.tok.kind == "op" and self.tok.text in ("*", "/"):
+            op = self.take()
+            left = Binary(op.text, left, self.unary(), op.col)
+        return left
+
+    def unary(self) -> Tree:
+        t = self.tok
+        if t.kind == "op" and t.text in "+-":
+            self.take()
+            self.enter(t.col)
+            operand = self.unary()
+            self.depth -= 1
+            return Unary(t.text, operand, t.col)
+        return self.power()
+
+    def power(self) -> Tree:
+        base = self.primary()
+        t = self.tok
+        if t.kind == "op" and t.text in ("^", "**"):
+            self.take()
+            self.enter(t.col)
+            exponent = self.unary()
+            self.depth -= 1
+            return Binary("^", base, exponent, t.col)
+        return base
+
+    def primary(self) -> Tree:
+        t = self.take()
+        if t.kind == "num":
+            return Num(_number(t, self.max_digits, self.max_exponent), t.col, t.text)
+        if t.kind == "name":
+            return self.name(t)
+        if t.kind == "op" and t.text == "(":
+            self.enter(t.col)
+            inner = self.expr()
+            self.close(t)
+            self.depth -= 1
+            return inner
+        if t.kind == "end":
+            raise InputError(f"unexpected end of expression at column {t.col}: expected a number, "
+                             "a name or '('")
+        raise InputError(f"unexpected {t.text!r} at column {t.col}")
+
+    def close(self, opening: _Tok) -> None:
+        t = self.tok
+        if t.kind == "op" and t.text == ")":
+            self.take()
+            return
+        if t.kind == "end":
+            raise InputError(f"missing ')' for the '(' at column {opening.col}")
+        raise InputError(f"unexpected {t.text!r} at column {t.col}: expected ')' "
+                         f"(to close the '(' at column {opening.col})")
+
+    def name(self, t: _Tok) -> Tree:
+        name = t.text
+        if len(name) > MAX_NAME:
+            raise InputError(f"name {name[:20]!r}... at column {t.col} is longer than {MAX_NAME} "
+                             "characters")
+        is_call = self.tok.kind == "op" and self.tok.text == "("
+        if is_call:
+            if name not in self.functions:
+                if name in self.constants or (self.variables is not None
+                                              and name in self.variables):
+                    raise InputError(f"{name!r} at column {t.col} is not a function; for a product "
+                                     f"write {name}*(...)")
+                raise InputError(f"unknown function {name!r} at column {t.col} "
+                                 f"(known: {', '.join(sorted(self.functions))})")
+            return self.call(t)
+        if name in self.functions and (self.variables is None or name not in self.variables):
+            raise InputError(f"function {name!r} at column {t.col} needs its argument in "
+                             f"parentheses: {name}(...)")
+        if name in self.constants:
+            return Const(name, self.constants[name], t.col)
+        if self.variables is not None and name not in self.variables:
+            known = ", ".join(sorted(self.variables)) or "none"
+            raise InputError(f"unknown variable {name!r} at column {t.col} (known: {known})")
+        return Var(name, t.col)
+
+    def call(self, fname: _Tok) -> Tree:
+        opening = self.take()
+        self.enter(opening.col)
+        args = [self.expr()]
+        while self.tok.kind == "op" and self.tok.text == ",":
+            self.take()
+            args.append(self.expr())
+        self.close(opening)
+        self.depth -= 1
+        fn = self.functions[fname.text]
+        n = len(args)
+        if n < fn.min_args or (fn.max_args is not None and n > fn.max_args):
+            want = (str(fn.min_args) if fn.max_args == fn.min_args
+                    else f"at least {fn.min_args}" if fn.max_args is None
+                    else f"{fn.min_args} to {fn.max_args}")
+            raise InputError(f"{fname.text}() at column {fname.col} takes {want} argument"
+                             f"{'' if want == '1' else 's'}, got {n}")
+        if fname.text in ("max", "min"):
+            self.lattice_args += n
+            if self.lattice_args > MAX_LATTICE_ARGS:
+                raise InputError(f"{fname.text}() at column {fname.col}: max and min take at most "
+                                 f"{MAX_LATTICE_ARGS} arguments in one expression, altogether")
+        return Call(fname.text, tuple(args), fname.col)
+
+
+def parse_tree(text: str, *, variables: set[str] | None = None,
+               functions: dict[str, _Fn] = DEFAULT_FUNCTIONS,
+               constants: dict[str, sp.Expr] = DEFAULT_CONSTANTS,
+               max_length: int = MAX_LENGTH, max_depth: int = MAX_DEPTH,
+               max_digits: int = MAX_DIGITS, max_exponent: int = MAX_EXPONENT) -> Tree:
+    """The syntax tree of ``text`` (as typed: ``-(w*x+b)`` stays a negation of a sum)."""
+    if not isinstance(text, str):
+        raise InputError(f"expression must be text, not {type(text).__name__}")
+    if len(text) > max_length:
+        raise InputError(f"expression is {len(text)} characters long; the limit is {max_length}")
+    return _Parser(text, variables=variables, functions=functions, constants=constants,
+                   max_depth=max_depth, max_digits=max_digits, max_exponent=max_exponent).parse()
+
+
+def _bits(value: sp.Expr) -> int:
+    if value.is_Rational:
+        return max(abs(value.p).bit_length(), abs(value.q).bit_length())
+    return 0
+
+
+def _guard_exp(arg: sp.Expr, col: int, max_exponent: int) -> None:
+    """SymPy turns exp(k*log(3)) into 3**k at once: refuse a huge k before it tries."""
+    if arg.has(sp.log) and any(abs(r) > max_exponent for r in arg.atoms(sp.Rational)):
+        raise InputError(f"exponential at column {col}: a number next to log() in its exponent "
+                         f"is larger than ±{max_exponent}")
+
+
+def _check_exponents(out: sp.Expr, col: int, max_exponent: int) -> None:
+    """SymPy merges powers ((x^1000)^1000 is x^1000000): keep merged exponents bounded too."""
+    for factor in out.args if out.is_Mul else (out,):
+        if factor.is_Pow and factor.exp.is_Rational and abs(factor.exp) > max_exponent:
+            raise InputError(f"the power at column {col} makes an exponent larger than "
+                             f"±{max_exponent}")
+
+
+def _checked_pow(base: sp.Expr, exponent: sp.Expr, col: int, max_exponent: int) -> sp.Expr:
+    if exponent.is_number:
+        if exponent.is_Rational or exponent.is_real:
+            try:
+                big = abs(exponent) > max_exponent
+            except TypeError:  # a comparison SymPy cannot decide
+                big = True
+            if big:
+                raise InputError(f"exponent at column {col} is larger than ±{max_exponent}")
+        if base.is_Rational and exponent.is_Rational and _bits(base) * abs(exponent) > MAX_BITS:
+            raise InputError(f"the power at column {col} is a number with more than "
+                             f"{MAX_BITS} bits")
+    if base == sp.E:
+        _guard_exp(exponent, col, max_exponent)
+    if base == 0 and exponent.is_number and exponent.is_negative:
+        raise InputError(f"division by zero at column {col}")
+    return sp.Pow(base, exponent)
+
+
+def to_sympy(tree: Tree, *, functions: dict[str, _Fn] = DEFAULT_FUNCTIONS,
+             max_exponent: int = MAX_EXPONENT) -> sp.Expr:
+    """The SymPy expression of a syntax tree (an explicit stack: deep chains cannot overflow)."""
+    from .notation import sym
+
+    done: dict[int, sp.Expr] = {}
+    stack: list[tuple[Tree, bool]] = [(tree, False)]
+    while stack:
+        node, ready = stack.pop()
+        if isinstance(node, Num):
+            done[id(node)] = node.value
+            continue
+        if isinstance(node, Var):
+            done[id(node)] = sym(node.name)
+            continue
+        if isinstance(node, Const):
+            done[id(node)] = node.value
+            continue
+        kids = _children(node)
+        if not ready:
+            stack.append((node, True))
+            stack.extend((k, False) for k in kids)
+            continue
+        vals = [done[id(k)] for k in kids]
+        try:
+            out = _combine(node, vals, functions, max_exponent)
+        except InputError:
+            raise
+        except (ValueError, TypeError, ArithmeticError, NotImplementedError) as exc:
+            # SymPy refusing a combination, e.g. max() of a complex number
+            what = f"{node.name}()" if isinstance(node, Call) else f"'{node.op}'"
+            reason = " ".join(str(exc).split())[:120] or type(exc).__name__
+            raise InputError(f"cannot build {what} at column {node.col}: {reason}") from None
+        done[id(node)] = out
+        _check_exponents(out, node.col, max_exponent)
+        if _bits(out) > MAX_BITS:
+            raise InputError(f"a number in the expression (at column {node.col}) has more than "
+                             f"{MAX_BITS} bits")
+    return done[id(tree)]
+
+
+def _children(node: Tree) -> tuple[Tree, ...]:
+    if isinstance(node, Unary):
+        return (node.operand,)
+    if isinstance(node, Binary):
+        return (node.left, node.right)
+    if isinstance(node, Call):
+        return node.args
+    return ()
+
+
+def _combine(node: Tree, vals: list[sp.Expr], functions: dict[str, _Fn],
+             max_exponent: int) -> sp.Expr:
+    if isinstance(node, Unary):
+        return -vals[0] if node.op == "-" else vals[0]
+    if isinstance(node, Call):
+        if node.name == "exp":
+            _guard_exp(vals[0], node.col, max_exponent)
+        return functions[node.name].build(*vals)
+    assert isinstance(node, Binary)
+    a, b = vals
+    if node.op == "+":
+        return a + b
+    if node.op == "-":
+        return a - b
+    if node.op == "*":
+        return a * b
+    if node.op == "/":
+        if b == 0:
+            raise InputError(f"division by zero at column {node.col}")
+        return a / b
+    return _checked_pow(a, b, node.col, max_exponent)
+
+
+def parse_expression(text: str, *, variables: set[str] | None = None,
+                     functions: dict[str, _Fn] = DEFAULT_FUNCTIONS,
+                     constants: dict[str, sp.Expr] = DEFAULT_CONSTANTS,
+                     max_length: int = MAX_LENGTH, max_depth: int = MAX_DEPTH,
+                     max_digits: int = MAX_DIGITS, max_exponent: int = MAX_EXPONENT) -> sp.Expr:
+    """Parse ``text`` into a SymPy expression, or raise :class:`InputError` naming the column.
+
+    Args:
+        text: the formula, e.g. ``"1/(1 + exp(-(w*x + b)))"``.
+        variables: the names allowed as variables (``None``: any name that is not a function).
+        functions: the whitelist of callable names (``DEFAULT_FUNCTIONS``).
+        constants: named constants (``pi``, ``e``); a name in ``variables`` wins.
+        max_length, max_depth, max_digits, max_exponent: the bounds on the work done.
+    """
+    tree = parse_tree(text, variables=variables, functions=functions, constants=constants,
+                      max_length=max_length, max_depth=max_depth, max_digits=max_digits,
+                      max_exponent=max_exponent)
+    return to_sympy(tree, functions=functions, max_exponent=max_exponent)

@@ -1,0 +1,272 @@
+"""Computational graphs: the notes' examples by hand, and adjoints against sympy.diff."""
+
+import json
+import math
+
+import pytest
+import sympy as sp
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from derive.activations import relu, sigma
+from derive.errors import InputError
+from derive.expr_parser import parse_expression
+from derive.graph import build_graph, parse_point
+from derive.graph_report import graph_report
+from derive.notation import sym
+from derive.render import render
+
+
+def _defs(g):
+    return {n: (node.op, node.inputs, str(node.expr)) for n, node in g.nodes.items()}
+
+
+def test_notes_example_3_a_plus_bc():
+    # By hand at a=5, b=3, c=2: u = bc = 6, v = a + u = 11, J = 3v = 33;
+    # dJ/dv = 3, dJ/du = 3, dJ/da = 3, dJ/db = 3c = 6, dJ/dc = 3b = 9.
+    g = build_graph("3*(a+b*c)", parse_point("a=5,b=3,c=2"))
+    assert list(g.nodes) == ["a", "b", "c", "u", "v", "J"]
+    assert _defs(g)["u"] == ("mul", ("b", "c"), "b*c")
+    assert _defs(g)["v"] == ("add", ("a", "u"), "a + u")
+    assert _defs(g)["J"] == ("mul", ("v",), "3*v")
+    assert {n: float(v) for n, v in g.values.items()} == {
+        "a": 5, "b": 3, "c": 2, "u": 6, "v": 11, "J": 33}
+    assert {n: float(v) for n, v in g.adjoints.items()} == {
+        "a": 3, "b": 6, "c": 9, "u": 3, "v": 3, "J": 1}
+    assert str(g.edges[("b", "u")].derivative) == "c" and float(g.edges[("b", "u")].value) == 2
+    assert g.paths("b") == [["J", "v", "u", "b"]]
+
+
+def test_notes_sigmoid_table():
+    # h1 = wx, h2 = h1 + b, h3 = -h2, h4 = exp(h3), h5 = h4 + 1, J = 1/h5.
+    # At w=2, x=-1, b=-3: h1=-2, h2=-5, h3=5, h4=e^5, J = 1/(1+e^5) = sigma(-5);
+    # dJ/dh2 = sigma(-5)(1 - sigma(-5)); dJ/dw = that * x; dJ/dx = that * w; dJ/db = that.
+    g = build_graph("1/(exp(-(w*x+b)) + 1)", {"w": 2, "x": -1, "b": -3})
+    assert list(g.nodes)[3:] == ["h_1", "h_2", "h_3", "h_4", "h_5", "J"]
+    ops = [g.nodes[n].op for n in list(g.nodes)[3:]]
+    assert ops == ["mul", "add", "neg", "exp", "add", "div"]
+    s = 1 / (1 + math.exp(5))
+    ds = s * (1 - s)
+    assert float(g.values["h_4"]) == pytest.approx(math.exp(5))
+    assert float(g.values["J"]) == pytest.approx(s)
+    assert float(g.adjoints["h_2"]) == pytest.approx(ds)
+    assert float(g.adjoints["w"]) == pytest.approx(-ds)
+    assert float(g.adjoints["x"]) == pytest.approx(2 * ds)
+    assert float(g.adjoints["b"]) == pytest.approx(ds)
+
+
+def test_sigmoid_function_is_one_node_with_textbook_derivative():
+    g = build_graph("sigmoid(w*x+b)", {"w": 2, "x": -1, "b": -3})
+    assert [g.nodes[n].op for n in ("u", "v", "J")] == ["mul", "add", "sigmoid"]
+    assert str(g.edges[("v", "J")].derivative) == "(1 - sigma(v))*sigma(v)"
+    s = 1 / (1 + math.exp(5))
+    assert float(g.adjoints["b"]) == pytest.approx(s * (1 - s))
+
+
+def test_shared_subexpression_is_one_node_and_paths_sum():
+    # x*y appears twice: one node u; J = exp(u) + u; dJ/du = exp(u) + 1 (two edges meet).
+    # At x=1, y=2: u = 2, dJ/dx = (e^2 + 1)*y, dJ/dy = (e^2 + 1)*x.
+    g = build_graph("exp(x*y) + x*y", {"x": 1, "y": 2})
+    assert list(g.nodes) == ["x", "y", "u", "v", "J"]
+    assert g.nodes["J"].inputs == ("v", "u")
+    assert g.count_paths("x") == 2
+    assert float(g.adjoints["u"]) == pytest.approx(math.exp(2) + 1)
+    assert float(g.adjoints["x"]) == pytest.approx((math.exp(2) + 1) * 2)
+    # the report shows both paths to x and their sum: e^2*2 = 14.7781 (via exp) + 2 (direct)
+    text = render(graph_report(g), "text")
+    assert "J → v → u → x = 1·7.38906·2 = 14.7781" in text
+    assert "∂J/∂x = 14.7781 + 2 = 16.7781    (sum over 2 paths)" in text
+
+
+def test_variable_used_twice_sums_its_paths():
+    # J = x*x + x at x=3: dJ/dx = 2x + 1 = 7; x*x is one node with local derivative 2x.
+    g = build_graph("x*x + x", {"x": 3})
+    assert float(g.adjoints["x"]) == 7
+    assert g.count_paths("x") == 2
+
+
+def test_forward_mode_matches_reverse():
+    g = build_graph("3*(a+b*c)", {"a": 5, "b": 3, "c": 2}, wrt="b")
+    assert {n: float(t) for n, t in g.tangents.items()} == {
+        "a": 0, "b": 1, "c": 0, "u": 2, "v": 2, "J": 6}
+
+
+def test_single_variable_and_long_names():
+    g = build_graph("x", {"x": 4})
+    assert g.nodes["J"].op == "identity" and float(g.adjoints["x"]) == 1
+    g = build_graph("u*v", {"u": 1, "v": 2})  # letters u, v are taken: J only
+    assert list(g.nodes) == ["u", "v", "J"]
+    g = build_graph("u*v + p", {"u": 1, "v": 2, "p": 3})
+    assert list(g.nodes) == ["u", "v", "p", "q", "J"]
+
+
+@pytest.mark.parametrize(
+    "expr, at, message",
+    [
+        ("a*b", {"a": 1}, "--at gives no value for b (add b=...)"),
+        ("a", {"a": 1, "z": 2}, "--at gives z, which the expression does not use"),
+        ("2*3", {}, "has no variables"),
+        ("log(x)", {"x": -1}, "is undefined"),
+        ("1/x", {"x": 0}, "is undefined"),
+    ],
+)
+def test_bad_points_give_clean_errors(expr, at, message):
+    with pytest.raises(InputError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        build_graph(expr, at)
+
+
+def test_stable_names_as_variables():
+    # one neuron: z = w x + b = 0.15*0.05 + 0.35 = 0.3575; dJ/dw = sigma'(z) x, dJ/db = sigma'(z)
+    g = build_graph("sigmoid(w^(1)_1,1*x_1 + b^(1)_1)",
+                    parse_point("w^(1)_1,1=0.15,x_1=0.05,b^(1)_1=0.35"))
+    s = 1 / (1 + math.exp(-0.3575))
+    assert float(g.adjoints["b^(1)_1"]) == pytest.approx(s * (1 - s))
+    assert float(g.adjoints["w^(1)_1,1"]) == pytest.approx(s * (1 - s) * 0.05)
+    assert "w⁽¹⁾₁₁·x₁" in render(graph_report(g), "text")
+
+
+def test_wrt_must_be_a_variable():
+    with pytest.raises(InputError, match="--wrt 'z' is not a variable"):
+        build_graph("a*b", {"a": 1, "b": 2}, wrt="z")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("a=5,b=3,c=2", {"a": 5, "b": 3, "c": 2}),
+        (" a = -0.5 , b=1/3 ", {"a": sp.Rational(-1, 2), "b": sp.Rational(1, 3)}),
+        ("x_1=2e-1", {"x_1": sp.Rational(1, 5)}),
+        ("w^(1)_1,2=0.5,x_1=1", {"w^(1)_1,2": sp.Rational(1, 2), "x_1": 1}),
+    ],
+)
+def test_parse_point(text, expected):
+    assert parse_point(text) == expected
+
+
+@pytest.mark.parametrize("text", ["a", "a=", "=1", "a=x", "a=1,a=2", "a=1/0", "1a=2",
+                                  "a=__import__('os')", "a=1e99999"])
+def test_parse_point_rejects_junk(text):
+    with pytest.raises(InputError):
+        parse_point(text)
+
+
+def test_report_in_every_format():
+    g = build_graph("3*(a+b*c)", {"a": 5, "b": 3, "c": 2}, wrt="b")
+    report = graph_report(g)
+    text = render(report, "text")
+    assert "∂J/∂b = ∂J/∂u·∂u/∂b = 3·2 = 6" in text
+    assert "du/db = ∂u/∂b·db/db + ∂u/∂c·dc/db = 2·1 + 3·0 = 2" in text
+    latex = render(report, "latex")
+    assert r"\frac{\partial J}{\partial b}" in latex
+    doc = json.loads(render(report, "json"))
+    assert doc["gradient"] == {"a": 3, "b": 6, "c": 9}
+    assert doc["value"] == 33 and doc["output"] == "J"
+    assert doc["nodes"][3] == {"name": "u", "op": "mul", "inputs": ["b", "c"],
+                               "expression": "b·c", "latex": "b c", "value": 6, "adjoint": 3,
+                               "tangent": 2}
+    assert {"from": "b", "to": "u", "local_derivative": "c", "latex": "c", "value": 2} in doc["edges"]
+    assert doc["forward"] == {"wrt": "b", "derivative": 6}
+
+
+# --- property: adjoints equal sympy.diff of the whole expression -----------------------------
+
+_VARS = ["a", "b", "x"]
+
+
+def _trees():
+    """Random expression trees as data: ("var", n) | ("num", k) | (op, child, ...)."""
+    leaves = st.one_of(st.sampled_from([("var", v) for v in _VARS]),
+                       st.integers(1, 4).map(lambda k: ("num", k)))
+
+    def extend(children):
+        return st.one_of(
+            st.tuples(st.sampled_from(["+", "-", "*"]), children, children),
+            st.tuples(st.just("/"), children, children),
+            st.tuples(st.just("^"), children, st.integers(1, 3).map(lambda k: ("num", k))),
+            st.tuples(st.just("neg"), children),
+            st.tuples(st.sampled_from(["exp", "sin", "cos", "tanh", "sigmoid", "relu", "abs",
+                                       "sqrt_sq", "log_sq"]), children),
+            st.tuples(st.just("max"), children, children),
+        )
+
+    return st.recursive(leaves, extend, max_leaves=8)
+
+
+def _print(tree):
+    kind = tree[0]
+    if kind == "var":
+        return tree[1]
+    if kind == "num":
+        return str(tree[1])
+    if kind == "neg":
+        return f"-({_print(tree[1])})"
+    if kind == "sqrt_sq":  # sqrt of something positive
+        return f"sqrt(1 + ({_print(tree[1])})^2)"
+    if kind == "log_sq":  # log of something positive
+        return f"log(1 + ({_print(tree[1])})^2)"
+    if kind == "max":
+        return f"max({_print(tree[1])}, {_print(tree[2])})"
+    if kind in ("exp", "sin", "cos", "tanh", "sigmoid", "relu", "abs"):
+        return f"{kind}({_print(tree[1])})"
+    if kind == "/":  # keep denominators away from zero
+        return f"({_print(tree[1])}) / (2 + sin({_print(tree[2])}))"
+    return f"({_print(tree[1])}) {kind} ({_print(tree[2])})"
+
+
+def _numeric(expr, subs):
+    """The value at the point, with relu and sigma written out so SymPy evaluates them."""
+    expr = expr.replace(relu, lambda z: sp.Max(0, z))
+    expr = expr.replace(sigma, lambda z: 1 / (1 + sp.exp(-z)))
+    return expr.subs(subs).evalf(30)
+
+
+def _at_a_kink(tree, subs):
+    """True if a relu/abs argument is 0 or max's arguments tie: no derivative there, and the
+    graph's one-sided choices (1/2 per max, as SymPy's Heaviside(0)) may differ from SymPy's
+    after it simplifies, e.g. max(a, max(a, b)) to max(a, b)."""
+    kind = tree[0]
+    if kind in ("var", "num"):
+        return False
+    kids = [t for t in tree[1:] if isinstance(t, tuple)]
+    if kind in ("relu", "abs") and abs(_numeric(parse_expression(_print(kids[0])), subs)) < 1e-20:
+        return True
+    if kind == "max":
+        left, right = (_numeric(parse_expression(_print(k)), subs) for k in kids)
+        if abs(left - right) < 1e-20:
+            return True
+    return any(_at_a_kink(k, subs) for k in kids)
+
+
+def _tree_vars(tree):
+    if tree[0] == "var":
+        return {tree[1]}
+    return set().union(*[_tree_vars(t) for t in tree[1:] if isinstance(t, tuple)])
+
+
+@given(_trees(), st.tuples(*[st.fractions(-3, 3, max_denominator=4) for _ in _VARS]))
+def test_adjoints_equal_sympy_diff_on_random_trees(tree, point):
+    assume(str(tree).count("'max'") <= 4)  # max/min take 8 arguments per expression
+    text = _print(tree)
+    expr = parse_expression(text)
+    used = _tree_vars(tree)
+    at = {v: sp.Rational(p.numerator, p.denominator) for v, p in zip(_VARS, point) if v in used}
+    if not at:
+        return
+    subs = {sym(v): at[v] for v in at}
+    assume(not _at_a_kink(tree, subs))
+    g = build_graph(text, at)
+    assert float(g.values[g.output]) == pytest.approx(float(_numeric(expr, subs)),
+                                                      rel=1e-9, abs=1e-9)
+    for v in at:
+        expected = float(_numeric(sp.diff(expr, sym(v)), subs))
+        assert float(g.adjoints[v]) == pytest.approx(expected, rel=1e-8, abs=1e-9), (text, v)
+
+
+@given(st.text(max_size=80))
+def test_parse_point_never_fails_otherwise(text):
+    try:
+        point = parse_point(text)
+    except InputError as exc:
+        assert "\n" not in str(exc)
+    else:
+        assert all(isinstance(v, sp.Rational) for v in point.values())
