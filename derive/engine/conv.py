@@ -115,6 +115,10 @@ def conv2d(x, W, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
     Shapes: ``x`` (B, C, H, W) with ``W`` (O, C, kh, kw) gives (B, O, OH, OW); ``x`` (C, H, W)
     gives (O, OH, OW); a single 2-D image (H, W) with a 2-D filter (kh, kw) gives a 2-D map.
     ``b`` has shape (O,) (a scalar for a 2-D filter).
+
+    >>> conv2d([[1, 0, 1], [0, 1, 0], [1, 0, 1]], [[1, 0], [0, 1]])
+    array([[2., 0.],
+           [0., 2.]])
     """
     x, W = np.asarray(x, dtype=float), np.asarray(W, dtype=float)
     if x.ndim == 2 and W.ndim == 2:

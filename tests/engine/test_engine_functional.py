@@ -102,3 +102,12 @@ def test_bad_input_raises_one_line_input_error_naming_the_value(make, fragment):
         make()
     message = str(info.value)
     assert fragment in message and "\n" not in message
+
+
+def test_docstring_examples():
+    import doctest
+
+    from derive.engine import conv, pool
+
+    for module in (conv, pool):
+        assert doctest.testmod(module).failed == 0
