@@ -231,7 +231,10 @@ def main() -> None:
     ap.add_argument("--keep-coretype", action="store_true",
                     help="keep OPENBLAS_CORETYPE if it is set (default: remove it)")
     args = ap.parse_args()
-    import torch
+    try:
+        import torch
+    except ImportError:
+        raise SystemExit("PyTorch is the baseline here: pip install 'torch==2.13.0'") from None
 
     if args.threads:
         set_openblas_threads(args.threads)
