@@ -114,7 +114,7 @@ def conv2d(x, W, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
 
     Shapes: ``x`` (B, C, H, W) with ``W`` (O, C, kh, kw) gives (B, O, OH, OW); ``x`` (C, H, W)
     gives (O, OH, OW); a single 2-D image (H, W) with a 2-D filter (kh, kw) gives a 2-D map.
-    ``b`` has shape (O,) (a scalar for a 2-D filter).
+    ``b`` is one number or has shape (O,).
 
     >>> conv2d([[1, 0, 1], [0, 1, 0], [1, 0, 1]], [[1, 0], [0, 1]])
     array([[2., 0.],
@@ -132,7 +132,13 @@ def conv2d(x, W, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
     if W.shape[1] != x.shape[1]:
         raise InputError(f"filter depth {W.shape[1]} does not match the "
                          f"{x.shape[1]} input channels")
-    bias = None if b is None else np.asarray(b, dtype=float).reshape(W.shape[0])
+    bias = None
+    if b is not None:
+        bias = np.asarray(b, dtype=float)
+        if bias.size not in (1, W.shape[0]):
+            raise InputError(f"bias of shape {bias.shape}: give one number or one per filter "
+                             f"({W.shape[0]})")
+        bias = np.broadcast_to(bias.reshape(-1), (W.shape[0],))
     out, _ = _conv_forward(x, W, bias, pair(stride, "stride"), pair(padding, "padding", minimum=0),
                            pair(dilation, "dilation"))
     return np.ascontiguousarray(out)
