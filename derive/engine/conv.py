@@ -1,9 +1,12 @@
-"""2-D convolution (cross-correlation, as CNNs use it) by im2col and one GEMM per batch item.
+"""2-D convolution (cross-correlation, as CNNs use it) by im2col and one GEMM per pass.
 
 The input windows are a strided view of the zero-padded input; copying that view into a
-(B, C*kh*kw, OH*OW) column matrix and multiplying by the (O, C*kh*kw) weight matrix gives
-the NCHW output directly. The backward pass is two GEMMs and a col2im that adds each of
-the kh*kw kernel offsets back with one strided slice (no loop over batch or positions).
+(C*kh*kw, B*OH*OW) column matrix and multiplying by the (O, C*kh*kw) weight matrix gives
+the output for the whole batch in one GEMM. The output is an NCHW view of (O, B, OH, OW)
+memory ("channel-major"); elementwise layers keep that layout, so the backward pass reads
+the incoming gradient as an (O, B*OH*OW) matrix without copying. The backward pass is two
+GEMMs and a col2im that adds each of the kh*kw kernel offsets back with one strided slice
+(no loop over batch items or positions).
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ from numpy.lib.stride_tricks import as_strided
 from ..errors import InputError
 from .layers import Layer, _rng, positive_int
 
-__all__ = ["Conv2D", "col2im_add", "conv2d", "conv_output_size", "windows"]
+__all__ = ["Conv2D", "channel_major_zeros", "col2im_add", "conv2d", "conv_output_size",
+           "windows"]
 
 
 def pair(value, what: str, *, minimum: int = 1) -> tuple[int, int]:
@@ -42,9 +46,15 @@ def windows(xp: np.ndarray, kh: int, kw: int, oh: int, ow: int, stride, dilation
                       (s0, s1, s2 * dh, s3 * dw, s2 * sh, s3 * sw), writeable=False)
 
 
+def channel_major_zeros(shape, dtype) -> np.ndarray:
+    """Zeros of logical shape (B, C, H, W) laid out as (C, B, H, W) in memory."""
+    b, c, h, w = shape
+    return np.zeros((c, b, h, w), dtype=dtype).transpose(1, 0, 2, 3)
+
+
 def col2im_add(dcols: np.ndarray, padded_shape, stride, dilation) -> np.ndarray:
     """Inverse of :func:`windows` for gradients: add each window entry back to its pixel."""
-    dxp = np.zeros(padded_shape, dtype=dcols.dtype)
+    dxp = channel_major_zeros(padded_shape, dcols.dtype)
     _, _, kh, kw, oh, ow = dcols.shape
     (sh, sw), (dh, dw) = stride, dilation
     for i in range(kh):  # kernel offsets only; each add covers all batch items and positions
@@ -68,22 +78,32 @@ def _conv_forward(x, W, b, stride, padding, dilation):
     _check_geometry(h, w, kh, kw, stride, padding, dilation)
     oh = conv_output_size(h, kh, stride[0], padding[0], dilation[0])
     ow = conv_output_size(w, kw, stride[1], padding[1], dilation[1])
-    xp = np.pad(x, ((0, 0), (0, 0), (padding[0],) * 2, (padding[1],) * 2)) if any(padding) else x
-    cols = windows(xp, kh, kw, oh, ow, stride, dilation).reshape(bsz, c * kh * kw, oh * ow)
-    out = W.reshape(o, -1) @ cols  # (B, O, OH*OW): NCHW without a transpose
+    (ph, pw) = padding
+    xp = x
+    if ph or pw:
+        xp = channel_major_zeros((bsz, c, h + 2 * ph, w + 2 * pw), x.dtype)
+        xp[:, :, ph: ph + h, pw: pw + w] = x
+    # columns (C*kh*kw, B*OH*OW): one GEMM for the whole batch
+    win = windows(xp, kh, kw, oh, ow, stride, dilation)
+    cols = win.transpose(1, 2, 3, 0, 4, 5).reshape(c * kh * kw, bsz * oh * ow)
+    out = W.reshape(o, -1) @ cols
     if b is not None:
         out += b[:, None]
-    return out.reshape(bsz, o, oh, ow), (cols, xp.shape, oh, ow)
+    # (O, B, OH, OW) in memory, returned as an NCHW view (no copy)
+    return out.reshape(o, bsz, oh, ow).transpose(1, 0, 2, 3), (cols, xp.shape, oh, ow)
 
 
-def _conv_backward(dout, W, cache, x_shape, stride, padding, dilation, want_bias):
+def _conv_backward(dout, W, cache, x_shape, stride, padding, dilation, want_bias,
+                   want_dx=True):
     cols, padded_shape, oh, ow = cache
     bsz, o = dout.shape[:2]
     _, c, kh, kw = W.shape
-    d2 = dout.reshape(bsz, o, oh * ow)
-    dW = (d2 @ cols.transpose(0, 2, 1)).sum(axis=0).reshape(W.shape)
-    db = d2.sum(axis=(0, 2)) if want_bias else None
-    dcols = (W.reshape(o, -1).T @ d2).reshape(bsz, c, kh, kw, oh, ow)
+    d2 = dout.transpose(1, 0, 2, 3).reshape(o, bsz * oh * ow)  # free for our own layout
+    dW = (d2 @ cols.T).reshape(W.shape)
+    db = d2.sum(axis=1) if want_bias else None
+    if not want_dx:
+        return None, dW, db
+    dcols = (W.reshape(o, -1).T @ d2).reshape(c, kh, kw, bsz, oh, ow).transpose(3, 0, 1, 2, 4, 5)
     dxp = col2im_add(dcols, padded_shape, stride, dilation)
     h, w = x_shape[2:]
     return dxp[:, :, padding[0]: padding[0] + h, padding[1]: padding[1] + w], dW, db
@@ -94,7 +114,11 @@ def conv2d(x, W, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
 
     Shapes: ``x`` (B, C, H, W) with ``W`` (O, C, kh, kw) gives (B, O, OH, OW); ``x`` (C, H, W)
     gives (O, OH, OW); a single 2-D image (H, W) with a 2-D filter (kh, kw) gives a 2-D map.
-    ``b`` has shape (O,) (a scalar for a 2-D filter).
+    ``b`` is one number or has shape (O,).
+
+    >>> conv2d([[1, 0, 1], [0, 1, 0], [1, 0, 1]], [[1, 0], [0, 1]])
+    array([[2., 0.],
+           [0., 2.]])
     """
     x, W = np.asarray(x, dtype=float), np.asarray(W, dtype=float)
     if x.ndim == 2 and W.ndim == 2:
@@ -108,10 +132,16 @@ def conv2d(x, W, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
     if W.shape[1] != x.shape[1]:
         raise InputError(f"filter depth {W.shape[1]} does not match the "
                          f"{x.shape[1]} input channels")
-    bias = None if b is None else np.asarray(b, dtype=float).reshape(W.shape[0])
+    bias = None
+    if b is not None:
+        bias = np.asarray(b, dtype=float)
+        if bias.size not in (1, W.shape[0]):
+            raise InputError(f"bias of shape {bias.shape}: give one number or one per filter "
+                             f"({W.shape[0]})")
+        bias = np.broadcast_to(bias.reshape(-1), (W.shape[0],))
     out, _ = _conv_forward(x, W, bias, pair(stride, "stride"), pair(padding, "padding", minimum=0),
                            pair(dilation, "dilation"))
-    return out
+    return np.ascontiguousarray(out)
 
 
 class Conv2D(Layer):
@@ -160,7 +190,8 @@ class Conv2D(Layer):
 
     def backward(self, dy):
         dx, dW, db = _conv_backward(dy, self._weights(), self._cache, self.x_shape, self.stride,
-                                    self.padding, self.dilation, self.b is not None)
+                                    self.padding, self.dilation, self.b is not None,
+                                    self.input_grad)
         self.dW = dW * self.mask if self.mask is not None else dW
         self.db = db
         return dx

@@ -3,7 +3,9 @@
 Every layer is batch-first. ``forward(x)`` returns the output and caches what the
 backward pass needs; ``backward(dy)`` takes ``dJ/d(output)``, returns ``dJ/d(input)``
 and stores each parameter's gradient as ``d<name>`` (``dW``, ``db``), overwriting the
-previous one (gradients are not accumulated across calls).
+previous one (gradients are not accumulated across calls). A layer whose
+``input_grad`` is False (the first layer of a model being trained) may skip computing
+``dJ/d(input)`` and return None.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ class Layer:
 
     param_names: tuple[str, ...] = ()
     name: str = ""
+    input_grad: bool = True  # False: backward may skip dJ/d(input) and return None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         raise NotImplementedError
@@ -93,18 +96,24 @@ class Dense(Layer):
             raise InputError(f"Dense input shape {x.shape}: expected (batch, {self.W.shape[1]})")
         self.x = x
         z = x @ self.W.T
-        return z + self.b if self.b is not None else z
+        if self.b is not None:
+            z += self.b
+        return z
 
     def backward(self, dy):
         self.dW = dy.T @ self.x
         if self.b is not None:
             self.db = dy.sum(axis=0)
-        return dy @ self.W
+        return dy @ self.W if self.input_grad else None
 
 
 def _sigmoid(z):
-    with np.errstate(over="ignore"):  # exp(-z) = inf for z < -709 gives exactly 0
-        return 1.0 / (1.0 + np.exp(-z))
+    """``1/(1+e^{-z})`` in one buffer; e^{-z} = inf for z < -709 gives exactly 0."""
+    t = np.negative(z)
+    with np.errstate(over="ignore"):
+        np.exp(t, out=t)
+    t += 1.0
+    return np.reciprocal(t, out=t)
 
 
 # name -> (f(z), f'(z) given z and a = f(z)); derivatives follow derive.activations.

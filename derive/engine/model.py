@@ -23,9 +23,16 @@ class Sequential(Layer):
             x = layer.forward(x)
         return x
 
-    def backward(self, dy):
-        for layer in reversed(self.layers):
-            dy = layer.backward(dy)
+    def backward(self, dy, input_grad: bool = True):
+        """Back through every layer; ``input_grad=False`` lets the first layer skip
+        ``dJ/d(input)`` (then the result may be None), as training does not need it."""
+        first = self.layers[0]
+        first.input_grad = input_grad
+        try:
+            for layer in reversed(self.layers):
+                dy = layer.backward(dy)
+        finally:
+            first.input_grad = True
         return dy
 
     def parameters(self) -> Iterator[tuple[Layer, str]]:
@@ -58,6 +65,9 @@ class Sequential(Layer):
 def train_step(model: Layer, loss: Loss, optimizer, x: np.ndarray, y: np.ndarray) -> float:
     """One step: forward, loss, backward, parameter update. Returns the loss before the update."""
     J = loss.forward(model.forward(x), y)
-    model.backward(loss.backward())
+    if isinstance(model, Sequential):
+        model.backward(loss.backward(), input_grad=False)
+    else:
+        model.backward(loss.backward())
     optimizer.step()
     return J

@@ -99,6 +99,12 @@ def pool2d(x, size, stride=None, padding=0, mode: str = "max", ceil_mode: bool =
     """Max or average pooling of (B, C, H, W), (C, H, W) or a single 2-D image (H, W).
 
     ``stride`` defaults to ``size``; the result has the same leading shape as ``x``.
+
+    >>> pool2d([[1, 2, 0, 0], [3, 4, 0, 1], [0, 0, 5, 6], [0, 2, 7, 8]], 2)
+    array([[4., 1.],
+           [2., 8.]])
+    >>> pool2d([[1, 2], [3, 4]], 2, mode="avg")
+    array([[2.5]])
     """
     if mode not in ("max", "avg"):
         raise InputError(f"pool mode {mode!r}: choose max or avg")

@@ -47,6 +47,8 @@ def test_conv2d_sums_over_input_channels():
     x = np.stack([IMG, 2 * IMG])  # (2, 4, 4)
     W = np.stack([FILTER, FILTER])[None]  # one filter of depth 2
     np.testing.assert_array_equal(conv2d(x, W)[0], 3 * conv2d(IMG, FILTER))
+    two = conv2d(x, np.concatenate([W, -W]), b=1)  # a scalar bias goes to every filter
+    np.testing.assert_array_equal(two[1], 2 - two[0])
 
 
 def test_pool2d_by_hand():
@@ -76,6 +78,7 @@ def test_output_size_formulas():
     (lambda: conv2d(np.zeros((3, 3)), np.zeros((2, 2)), padding=-1), "padding -1"),
     (lambda: conv2d(np.zeros((3, 3)), np.zeros((2, 2)), dilation=3), "dilated extent 4x4"),
     (lambda: Conv2D(6, 16, 5, connection=np.ones((6, 16))), "(6, 16)"),
+    (lambda: conv2d(np.zeros((1, 3, 3)), np.zeros((2, 1, 2, 2)), b=[1, 2, 3]), "(3,)"),
     (lambda: Conv2D(2, 2, 1).forward(np.zeros((1, 3, 4, 4))), "(1, 3, 4, 4)"),
     (lambda: pool2d(IMG, 5), "5x5"),
     (lambda: pool2d(IMG, 2, stride=0), "stride 0"),
@@ -102,3 +105,12 @@ def test_bad_input_raises_one_line_input_error_naming_the_value(make, fragment):
         make()
     message = str(info.value)
     assert fragment in message and "\n" not in message
+
+
+def test_docstring_examples():
+    import doctest
+
+    from derive.engine import conv, pool
+
+    for module in (conv, pool):
+        assert doctest.testmod(module).failed == 0

@@ -87,3 +87,17 @@ def test_xor_with_a_2_2_1_net():
         last = train_step(model, loss, opt, X, Y)
     assert last < 0.01 < first
     np.testing.assert_array_equal(model.forward(X) > 0.5, Y == 1)
+
+
+def test_backward_without_the_input_gradient_keeps_every_parameter_gradient():
+    model = lenet5("dense", seed=3)
+    x = np.random.default_rng(0).random((2, 1, 32, 32))
+    r = np.random.default_rng(1).standard_normal((2, 10))
+    model.forward(x)
+    assert model.backward(r).shape == x.shape
+    full = [getattr(layer, "d" + n).copy() for layer, n in model.parameters()]
+    model.forward(x)
+    assert model.backward(r, input_grad=False) is None
+    for g, (layer, n) in zip(full, model.parameters()):
+        np.testing.assert_array_equal(getattr(layer, "d" + n), g)
+    assert model[0].input_grad  # restored for the next caller

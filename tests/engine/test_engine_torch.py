@@ -15,6 +15,7 @@ from derive.engine import (
     AvgPool2D,
     Conv2D,
     Dense,
+    Flatten,
     MaxPool2D,
     Subsampling,
     activation_layer,
@@ -124,6 +125,11 @@ def test_dense_and_rbf_match_torch(bias):
     compare_layer(Dense(7, 3, bias, seed=rng), x, lambda x, W, b=None: F.linear(x, W, b), rng)
     compare_layer(RBF(7, 4, seed=rng), x,
                   lambda x, W: ((x[:, None, :] - W[None]) ** 2).sum(-1), rng)
+
+
+def test_flatten_matches_torch():
+    rng = np.random.default_rng(5)
+    compare_layer(Flatten(), rng.standard_normal((2, 3, 4, 5)), lambda x: x.flatten(1), rng)
 
 
 TORCH_ACTS = {
