@@ -92,6 +92,19 @@ class _CourseText(StrPrinter):
         return head + "(" + ", ".join(self._print(a) for a in expr.args) + ")"
 
 
+def _as_sympy(expr):
+    """A SymPy object for printing. Numbers and matrices only: text is never parsed here."""
+    if isinstance(expr, sp.Basic) or isinstance(expr, sp.MatrixBase):
+        return expr
+    if isinstance(expr, bool):
+        raise TypeError("cannot print a bool as math")
+    if isinstance(expr, int):
+        return sp.Integer(expr)
+    if isinstance(expr, float):
+        return sp.Float(expr)
+    raise TypeError(f"cannot print {type(expr).__name__} as math (text is never parsed)")
+
+
 def to_latex(expr, digits: int | None = 6, *, mul_symbol: str | None = None) -> str:
     """LaTeX for a SymPy object (or a plain number) in the course's notation.
 
@@ -99,14 +112,12 @@ def to_latex(expr, digits: int | None = 6, *, mul_symbol: str | None = None) -> 
     """
     if isinstance(expr, (int, float)) and not isinstance(expr, bool):
         return fmt_number(expr, digits or 15)
-    return _CourseLatex(digits, mul_symbol).doprint(sp.sympify(expr) if not isinstance(expr, sp.Basic) else expr)
+    return _CourseLatex(digits, mul_symbol).doprint(_as_sympy(expr))
 
 
 def to_text(expr, digits: int | None = 6) -> str:
     """Readable one-line Unicode for a SymPy object: ``w⁽¹⁾₁₁·x₁ + b⁽¹⁾₁``, ``σ(z)``."""
     if isinstance(expr, (int, float)) and not isinstance(expr, bool):
         return fmt_number(expr, digits or 15)
-    if not isinstance(expr, sp.Basic):
-        expr = sp.sympify(expr)
-    out = _CourseText(digits).doprint(expr)
+    out = _CourseText(digits).doprint(_as_sympy(expr))
     return out.replace("**", "^").replace("*", "·")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..architectures import c3_inputs
 from ..errors import InputError
 from .conv import Conv2D
 from .layers import Activation, Dense, Flatten, Layer, _rng, positive_int
@@ -22,12 +23,10 @@ from .pool import Subsampling
 
 __all__ = ["C3_TABLE", "PAPER_PARAMS", "RBF", "lenet5"]
 
-# Table I of the paper: C3_TABLE[o, i] is True when S2 map i feeds C3 map o.
-_C3_INPUTS = [(0, 1, 2), (1, 2, 3), (2, 3, 4), (3, 4, 5), (4, 5, 0), (5, 0, 1),
-              (0, 1, 2, 3), (1, 2, 3, 4), (2, 3, 4, 5), (3, 4, 5, 0), (4, 5, 0, 1), (5, 0, 1, 2),
-              (0, 1, 3, 4), (1, 2, 4, 5), (0, 2, 3, 5), (0, 1, 2, 3, 4, 5)]
+# Table I of the paper, from its one transcription in derive.architectures:
+# C3_TABLE[o, i] is True when S2 map i feeds C3 map o.
 C3_TABLE = np.zeros((16, 6), dtype=bool)
-for _o, _ins in enumerate(_C3_INPUTS):
+for _o, _ins in enumerate(c3_inputs()):
     C3_TABLE[_o, list(_ins)] = True
 
 # Trainable parameters per layer as published in the paper (Section II.B).
