@@ -60,16 +60,20 @@ FormatOpt = Annotated[
 ]
 
 
-@app.callback()
-def _root(
-    version: Annotated[bool, typer.Option("--version", help="Show the version and exit.")] = False,
-) -> None:
-    """Derivations, checks and pictures for an introductory neural-network course."""
-    if version:
+def _show_version(value: bool) -> None:
+    if value:
         from derive import __version__
 
         typer.echo(f"derive {__version__}")
         raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_show_version, is_eager=True, help="Show the version and exit.")] = False,
+) -> None:
+    """Derivations, checks and pictures for an introductory neural-network course."""
 
 
 def fail(message: str) -> None:
