@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .derivation import Derivation
-from .derivation_report import dJ, name_math
+from .mathtext import dJ, name_math
 from .notation import key
 from .printing import fmt_number
 from .report import Heading, Para, Report, Table

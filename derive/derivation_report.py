@@ -10,85 +10,27 @@ from __future__ import annotations
 import sympy as sp
 
 from .derivation import DEFAULT_LR, MISTAKES, Derivation, a_symbols, y_symbols
+from .mathtext import (
+    DIGITS,
+    M,
+    dJ,
+    expr_math,
+    fprime_math,
+    name_math,
+    new,
+    num,
+    paren,
+    plus,
+    product,
+    sup,
+    vec_math,
+)
 from .network import LOSSES
 from .notation import key, latex_name, parse_key, sym, text_name
 from .printing import fmt_number, to_latex, to_text
 from .report import Equation, Heading, Math, Para, Report, Table
 
 __all__ = ["derivation_report"]
-
-DIGITS = 6
-
-
-def M(latex: str, text: str) -> Math:  # noqa: N802 - reads like the thing it builds
-    return Math(latex, text)
-
-
-def name_math(name: str) -> Math:
-    return M(latex_name(name), text_name(name))
-
-
-def expr_math(expr) -> Math:
-    return M(to_latex(expr, DIGITS), to_text(expr, DIGITS))
-
-
-def num(v: float, *, paren: bool = False) -> Math:
-    s = fmt_number(v, DIGITS)
-    if paren and s.startswith("-"):
-        return M("(" + s + ")", "(" + s + ")")
-    return M(s, s)
-
-
-def join(parts: list[Math], latex_sep: str, text_sep: str) -> Math:
-    return M(latex_sep.join(p.latex for p in parts), text_sep.join(p.text for p in parts))
-
-
-def product(parts: list[Math]) -> Math:
-    return join(parts, r" \cdot ", "·")
-
-
-def plus(parts: list[Math]) -> Math:
-    out = join(parts, " + ", " + ")
-    return M(out.latex.replace("+ -", "- "), out.text.replace("+ -", "- "))
-
-
-def dJ(name: str) -> Math:  # noqa: N802
-    return M(r"\frac{\partial J}{\partial " + latex_name(name) + "}", "∂J/∂" + text_name(name))
-
-
-def new(name: str) -> Math:
-    lat = latex_name(name)
-    return M(lat + r"^{\text{new}}" if "^" not in lat else lat.replace("^{", r"^{\text{new}\,", 1),
-             text_name(name) + " (new)")
-
-
-def fprime_math(act: str, z: Math, a: Math) -> tuple[Math, Math]:
-    """``f'(z)`` as the board writes it: in terms of ``z``, and in terms of ``a = f(z)``."""
-    zl, zt, al, at = z.latex, z.text, a.latex, a.text
-    if act == "sigmoid":
-        return (M(rf"\sigma({zl})\left(1 - \sigma({zl})\right)", f"σ({zt})(1 - σ({zt}))"),
-                M(rf"{al}\left(1 - {al}\right)", f"{at}(1 - {at})"))
-    if act == "tanh":
-        return M(rf"1 - \tanh^2({zl})", f"1 - tanh²({zt})"), M(rf"1 - \left({al}\right)^2", f"1 - ({at})²")
-    if act == "relu":
-        same = M(rf"[{zl} > 0]", f"[{zt} > 0]")
-        return same, same
-    if act == "leaky_relu":
-        same = M(rf"\left([{zl} > 0] + 0.01\,[{zl} \le 0]\right)", f"([{zt} > 0] + 0.01·[{zt} ≤ 0])")
-        return same, same
-    if act == "elu":
-        same = M(rf"\left([{zl} > 0] + e^{{{zl}}}\,[{zl} \le 0]\right)", f"([{zt} > 0] + e^{zt}·[{zt} ≤ 0])")
-        return same, same
-    if act == "softplus":
-        same = M(rf"\sigma({zl})", f"σ({zt})")
-        return same, same
-    return M("1", "1"), M("1", "1")
-
-
-def vec_math(values) -> Math:
-    """A column vector: a bracketed column in LaTeX, ``[v1, v2]ᵀ`` in text."""
-    cells = [fmt_number(v, DIGITS) for v in values]
-    return M(r"\begin{bmatrix}" + r" \\ ".join(cells) + r"\end{bmatrix}", "[" + ", ".join(cells) + "]ᵀ")
 
 
 def _weighted_sum(pairs: list[tuple[str, str]], bias: str | None, values: dict | None) -> tuple[Math, Math | None]:
@@ -119,7 +61,7 @@ def _legend(d: Derivation) -> Table:
     rows += [
         [M(r"z^{(l)}_{i}", "z⁽ˡ⁾ᵢ"), "net input of neuron i of layer l"],
         [M(r"a^{(l)}_{i} = f_l(z^{(l)}_{i})", "a⁽ˡ⁾ᵢ = f_l(z⁽ˡ⁾ᵢ)"), "activation (output) of neuron i"],
-        [M(r"\hat{y} = a^{(" + str(L) + ")}", f"ŷ = a⁽{_sup(L)}⁾"), "network output; y is the label"],
+        [M(r"\hat{y} = a^{(" + str(L) + ")}", f"ŷ = a⁽{sup(L)}⁾"), "network output; y is the label"],
         [M("J", "J"), "loss: " + LOSSES[d.spec.loss]],
         [M(r"\delta^{(l)}_{i} = \frac{\partial J}{\partial z^{(l)}_{i}}", "δ⁽ˡ⁾ᵢ = ∂J/∂z⁽ˡ⁾ᵢ"),
          "error signal of neuron i of layer l"],
@@ -130,10 +72,6 @@ def _legend(d: Derivation) -> Table:
     return Table(["symbol", "meaning"], rows)
 
 
-def _sup(n: int) -> str:
-    return str(n).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
-
-
 def _given(d: Derivation) -> list:
     nums = d.numbers
     out: list = [Heading("Given")]
@@ -141,9 +79,9 @@ def _given(d: Derivation) -> list:
     if nums.y is not None:
         out.append(Equation(M("y", "y"), [vec_math(nums.y)]))
     for l in range(1, d.L + 1):
-        out.append(Equation(M(f"W^{{({l})}}", f"W⁽{_sup(l)}⁾"), [expr_math(sp.Matrix(nums.W[l - 1]))]))
+        out.append(Equation(M(f"W^{{({l})}}", f"W⁽{sup(l)}⁾"), [expr_math(sp.Matrix(nums.W[l - 1]))]))
         if nums.b is not None:
-            out.append(Equation(M(f"b^{{({l})}}", f"b⁽{_sup(l)}⁾"), [vec_math(nums.b[l - 1])]))
+            out.append(Equation(M(f"b^{{({l})}}", f"b⁽{sup(l)}⁾"), [vec_math(nums.b[l - 1])]))
     if nums.y is not None:
         eta = d.lr if d.lr is not None else DEFAULT_LR
         note = None if d.lr is not None else "default; set --lr"
@@ -194,7 +132,7 @@ def _loss(d: Derivation) -> list:
     if "J" in d.values:
         rhs.append(num(d.values["J"]))
     out.append(Equation(M("J", "J"), rhs, name="J"))
-    out.append(Para(f"with ŷ_k = a⁽{_sup(d.L)}⁾_k, the output of layer {d.L}.",
+    out.append(Para(f"with ŷ_k = a⁽{sup(d.L)}⁾_k, the output of layer {d.L}.",
                     latex=rf"with $\hat{{y}}_k = a^{{({d.L})}}_k$, the output of layer {d.L}."))
     return out
 
@@ -220,7 +158,7 @@ def _loss_terms(d: Derivation) -> Math:
 
 def _output_delta(d: Derivation) -> list:
     spec, L, vals = d.spec, d.L, d.values
-    out: list = [Heading(f"3. Output error δ⁽{_sup(L)}⁾")]
+    out: list = [Heading(f"3. Output error δ⁽{sup(L)}⁾")]
     if spec.loss == "ce":
         out.append(Para("Softmax couples the outputs, so the chain rule sums over every output k:"))
         out.append(Equation(
@@ -246,7 +184,7 @@ def _output_delta(d: Derivation) -> list:
             fz_m, fa_m = fprime_math(act, name_math(zname), name_math(key("a", L, i)))
             rhs.append(product([dJ(key("yhat", None, i)), M(f"f_{L}'({latex_name(zname)})",
                                                              f"f_{L}'({text_name(zname)})")]))
-            dj_m = _paren(expr_math(dj))
+            dj_m = paren(expr_math(dj))
             if d.mistake == "missing_fprime":
                 rhs.append(dj_m)
             else:
@@ -262,12 +200,6 @@ def _output_delta(d: Derivation) -> list:
             rhs.append(num(vals[name]))
         out.append(Equation(name_math(name), rhs, name=name))
     return out
-
-
-def _paren(m: Math) -> Math:
-    if any(c in m.text for c in "+-") and not m.text.startswith("("):
-        return M(r"\left(" + m.latex + r"\right)", "(" + m.text + ")")
-    return m
 
 
 def _value(d: Derivation, expr) -> float:
@@ -302,7 +234,7 @@ def _hidden_deltas(d: Derivation) -> list:
             ks = range(1, spec.sizes[l + 1] + 1)
             ws = [key("w", l + 1, i, k) if d.mistake == "no_transpose" else key("w", l + 1, k, i) for k in ks]
             back = plus([product([name_math(w), name_math(key("delta", l + 1, k))]) for w, k in zip(ws, ks)])
-            back = _paren(back) if len(ws) > 1 else back
+            back = paren(back) if len(ws) > 1 else back
             if d.mistake == "missing_fprime":
                 rhs = [back]
             else:
@@ -313,16 +245,10 @@ def _hidden_deltas(d: Derivation) -> list:
                                                num(vals[key("delta", l + 1, k)], paren=True)])
                                       for w, k in zip(ws, ks)])
                     fp = num(_value(d, d.fprime[zname][1]), paren=True)
-                    rhs.append(product([fp, _paren(nums_back) if len(ws) > 1 else nums_back]))
+                    rhs.append(product([fp, paren(nums_back) if len(ws) > 1 else nums_back]))
                 rhs.append(num(vals[name]))
             out.append(Equation(name_math(name), rhs, name=name))
     return out
-
-
-def get_act(d: Derivation, l: int):
-    from .activations import get_activation
-
-    return get_activation(d.spec.activations[l - 1])
 
 
 def _gradients(d: Derivation) -> list:
@@ -425,7 +351,7 @@ def _matrix_only(d: Derivation) -> list:
     rows = []
     for l in range(1, d.L + 1):
         n, m = spec.sizes[l], spec.sizes[l - 1]
-        rows.append([M(f"W^{{({l})}}", f"W⁽{_sup(l)}⁾"), f"{n} x {m}",
+        rows.append([M(f"W^{{({l})}}", f"W⁽{sup(l)}⁾"), f"{n} x {m}",
                      f"{n * m + (n if spec.bias else 0):,}", spec.activations[l - 1]])
     out.append(Table(["layer", "W shape", "parameters", "activation"], rows))
     b_l, b_t = (r" + b^{(l)}", " + b⁽ˡ⁾") if spec.bias else ("", "")
@@ -505,7 +431,3 @@ def derivation_report(d: Derivation) -> Report:
     r.add(*_verification(d))
     r.data = _data(d)
     return r
-
-
-def y_names(d: Derivation) -> list[str]:
-    return [s.name for s in y_symbols(d.spec)]
