@@ -136,3 +136,24 @@ def test_jupyter_reprs():
     from derive import backprop
     d = backprop("2-2-1")
     assert r"\begin{align*}" in d._repr_latex_() and "$$" in d._repr_markdown_()
+
+
+def test_draw_writes_the_network_with_its_numbers(tmp_path):
+    out = tmp_path / "net.dot"
+    r = run("backprop", "--net", "2-2-1", "--values", "examples/published-2-2-2.json", "--draw", str(out))
+    assert r.exit_code == 2 and "expected 1 numbers" in r.output   # the example is a 2-2-2 net
+    r = run("backprop", "--net", "2-2-2", "--values", "examples/published-2-2-2.json", "--draw", str(out))
+    assert r.exit_code == 0, r.output
+    dot = out.read_text(encoding="utf-8")
+    assert dot.startswith("digraph") and "0.15" in dot and "0.593" in dot   # w^(1)_11 and a^(1)_1
+    assert "network drawn to" in r.output
+
+
+def test_draw_without_graphviz_keeps_the_dot_source_and_says_how(tmp_path, monkeypatch):
+    import derive.draw as draw
+
+    monkeypatch.setattr(draw, "DOT", "no-such-graphviz-binary")
+    r = run("backprop", "--net", "2-2-1", "--draw", str(tmp_path / "net.svg"))
+    assert r.exit_code == 0
+    assert (tmp_path / "net.dot").exists() and not (tmp_path / "net.svg").exists()
+    assert "warning" in r.output and "apt-get install graphviz" in r.output
