@@ -11,7 +11,7 @@ import math
 import pytest
 import sympy as sp
 from hypothesis import given
-from hypothesis import strategies as st
+from strategies import net_specs
 
 from derive.activations import sigma
 from derive.derivation import backprop
@@ -125,19 +125,10 @@ def test_gradients_match_finite_differences(net, act, loss):
         assert d.grad_values[p] == pytest.approx(_fd_gradient(d, p), rel=1e-5, abs=1e-8), p
 
 
-nets = st.lists(st.integers(1, 3), min_size=2, max_size=4)
-acts = st.sampled_from(["sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus", "linear"])
-
-
-@given(sizes=nets, data=st.data(), loss=st.sampled_from(["mse", "bce", "ce"]), bias=st.booleans())
-def test_delta_recursion_equals_direct_differentiation(sizes, data, loss, bias):
+@given(net_specs())
+def test_delta_recursion_equals_direct_differentiation(spec):
     """For random small nets, every gradient equals sympy.diff of the fully expanded loss."""
-    act_list = [data.draw(acts) for _ in sizes[1:]]
-    if loss == "bce":
-        act_list[-1] = "sigmoid"
-    if loss == "ce" and sizes[-1] < 2:
-        sizes = sizes[:-1] + [2]
-    d = backprop("-".join(map(str, sizes)), activation=",".join(act_list), loss=loss, bias=bias, verify=True)
+    d = backprop(spec, verify=True)
     assert d.verification.ok, d.verification.failures
 
 

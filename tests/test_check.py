@@ -4,6 +4,7 @@ import json
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import net_specs
 from typer.testing import CliRunner
 
 from cli import app
@@ -11,19 +12,10 @@ from derive.check import TOLERANCE, compare_with_engine
 from derive.derivation import backprop
 
 runner = CliRunner()
-acts = st.sampled_from(["sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus", "linear"])
-
-
 @settings(max_examples=30)
-@given(sizes=st.lists(st.integers(1, 5), min_size=2, max_size=4), data=st.data(),
-       loss=st.sampled_from(["mse", "bce", "ce"]), bias=st.booleans(), seed=st.integers(0, 10_000))
-def test_symbolic_and_engine_agree_on_random_nets(sizes, data, loss, bias, seed):
-    act_list = [data.draw(acts) for _ in sizes[1:]]
-    if loss == "bce":
-        act_list[-1] = "sigmoid"
-    if loss == "ce" and sizes[-1] < 2:
-        sizes = sizes[:-1] + [2]
-    d = backprop("-".join(map(str, sizes)), activation=",".join(act_list), loss=loss, bias=bias, seed=seed)
+@given(spec=net_specs(max_neurons=5), seed=st.integers(0, 10_000))
+def test_symbolic_and_engine_agree_on_random_nets(spec, seed):
+    d = backprop(spec, seed=seed)
     c = compare_with_engine(d)
     n_params = d.spec.n_params()
     assert len([r for r in c.rows if r[0] == "gradient"]) == n_params

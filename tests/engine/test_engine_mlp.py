@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
+from strategies import net_specs
 
 from derive.engine import SGD, Activation, Dense, Sequential, get_loss, train_step
 from derive.engine.gradcheck import check_gradients
@@ -108,18 +109,9 @@ def test_batch_loss_is_the_mean_of_the_examples():
     assert batch["dW1"].shape == singles[0]["dW1"].shape == (2, 2)
 
 
-ACTS = ["sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus", "linear"]
-
-
-@st.composite
-def nets(draw):
-    sizes = tuple(draw(st.lists(st.integers(1, 4), min_size=2, max_size=4)))
-    loss = draw(st.sampled_from(["mse", "bce", "ce"]))
-    acts = [draw(st.sampled_from(ACTS)) for _ in sizes[1:]]
-    if loss == "bce":
-        acts[-1] = "sigmoid"
-    return (net_spec(sizes, ",".join(acts), loss, draw(st.booleans())),
-            draw(st.one_of(st.none(), st.integers(1, 3))), draw(st.integers(0, 2**16)))
+def nets():
+    """A random net (tests/strategies.py), a batch size (None: one example) and a seed."""
+    return st.tuples(net_specs(max_neurons=4), st.one_of(st.none(), st.integers(1, 3)), st.integers(0, 2**16))
 
 
 @given(nets())
