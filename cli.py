@@ -1,6 +1,6 @@
 """The ``derive`` command line: parse options, call ``derive/``, render. No math here.
 
-Every command builds a :class:`derive.report.Report` and prints it in the chosen
+Every command builds a :class:`derive.render.report.Report` and prints it in the chosen
 ``--format``. Bad input raises :class:`derive.errors.InputError`, printed as one line
 on stderr with exit code 2.
 """
@@ -91,7 +91,7 @@ def emit(build: Callable[[], object], fmt: str, *, out: Path | None = None) -> o
         report = build()
     except InputError as exc:
         fail(str(exc))
-    from derive.render import render
+    from derive.render.formats import render
 
     width = shutil.get_terminal_size((80, 24)).columns if sys.stdout.isatty() else 80
     text = render(report, fmt, width=max(width, 60))
@@ -124,15 +124,15 @@ MistakeOpt = Annotated[str | None, typer.Option(
 
 def _derivation(net, activation, loss, no_bias, values, seed, lr, no_bias_update, mistake, verify=False):
     """The options shared by backprop and check, turned into a derivation."""
-    from derive.derivation import backprop as derive_backprop
-    from derive.network import net_spec
+    from derive.mlp.derivation import backprop as derive_backprop
+    from derive.mlp.network import net_spec
 
     spec = net_spec(net, activation, loss, not no_bias)
     numbers = None
     if values is not None:
         if seed is not None:
             raise InputError("give either --values or --seed, not both")
-        from derive.values import load_values
+        from derive.mlp.values import load_values
 
         numbers = load_values(values, spec)
     return derive_backprop(spec, values=numbers, seed=seed, lr=lr, update_bias=not no_bias_update,
@@ -161,7 +161,7 @@ def backprop(
     """
 
     def build():
-        from derive.derivation_report import derivation_report
+        from derive.render.backprop import derivation_report
 
         d = _derivation(net, activation, loss, no_bias, values, seed, lr, no_bias_update, mistake, verify)
         if draw is not None:
@@ -208,7 +208,7 @@ def check(
 
 def _draw_network(d, path: Path) -> None:
     """Draw the derivation's network (with its numbers, if any) to ``path``."""
-    from derive.draw import draw_network, missing_dot_warning
+    from derive.render.draw import draw_network, missing_dot_warning
 
     written = draw_network(d.spec, path, values=dict(d.values) or None)
     warning = missing_dot_warning(path, written)
@@ -266,7 +266,7 @@ def conv(
                                  "--image/--filter (map mode), not both")
             if image is None or not filter_texts:
                 raise InputError("map mode needs both --image and --filter")
-            from derive.feature_map import conv_map
+            from derive.cnn.feature_map import conv_map
 
             return conv_map(image, list(filter_texts), stride=stride, padding=padding,
                             dilation=dilation, bias=bias, at=at)
@@ -275,7 +275,7 @@ def conv(
                              "(map mode); see derive conv --help")
         if bias is not None or at is not None:
             raise InputError("--bias and --at belong to map mode (--image/--filter)")
-        from derive.conv import conv_size, conv_size_report
+        from derive.cnn.conv import conv_size, conv_size_report
 
         return conv_size_report(conv_size(input_shape, kernel, stride=stride, padding=padding,
                                           dilation=dilation, filters=filters))
@@ -319,13 +319,13 @@ def pool(
             if input_shape is not None or padding or ceil:
                 raise InputError("--input, --padding and --ceil belong to size mode; "
                                  "map mode takes --image, --size, --stride, --mode, --at")
-            from derive.pool import pool_map
+            from derive.cnn.pool import pool_map
 
             return pool_map(image, size, stride, mode, at)
         if input_shape is None:
             raise InputError("give --image (map mode) or --input (size mode); "
                              "see derive pool --help")
-        from derive.pool import pool_size_report
+        from derive.cnn.pool import pool_size_report
 
         return pool_size_report(input_shape, size, stride, padding, ceil=ceil)
 
@@ -386,14 +386,14 @@ def params(
         if symbolic is not None:
             if arch is not None:
                 raise InputError("give ARCH or --symbolic KIND, not both")
-            from derive.params import symbolic_report
+            from derive.cnn.params import symbolic_report
 
             return symbolic_report(symbolic)
         if arch is None:
             raise InputError("give ARCH (e.g. lenet5, vgg16, 3-4-2, a spec or a YAML file) "
                              "or --symbolic conv")
-        from derive.architectures import resolve_arch
-        from derive.params import params_report
+        from derive.cnn.architectures import resolve_arch
+        from derive.cnn.params import params_report
 
         return params_report(resolve_arch(arch), bias_macs=bias_macs)
 
@@ -424,8 +424,8 @@ def graph(
     warnings: list[str] = []
 
     def build():
-        from derive.graph import build_graph, parse_point
-        from derive.graph_report import graph_report
+        from derive.graphs.graph import build_graph, parse_point
+        from derive.render.graph import graph_report
 
         mode_name = mode.strip().lower()
         if mode_name not in ("reverse", "forward"):
@@ -438,7 +438,7 @@ def graph(
             raise InputError("give the point with --at, e.g. --at a=5,b=3,c=2")
         g = build_graph(expr, parse_point(at), wrt=wrt)
         if draw is not None:
-            from derive.draw import draw_graph, missing_dot_warning
+            from derive.render.draw import draw_graph, missing_dot_warning
 
             written = draw_graph(g, draw)
             warnings.append(missing_dot_warning(draw, written) or f"graph drawn to {written}")

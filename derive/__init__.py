@@ -13,11 +13,11 @@ import importlib
 __all__ = ["backprop", "InputError"]
 __version__ = "0.1.0"
 
-from .errors import InputError
+from derive.errors import InputError
 
 # name -> module that defines it; imported on first access (PEP 562).
 _LAZY = {
-    "backprop": "derive.derivation",
+    "backprop": "derive.mlp.derivation",
 }
 
 

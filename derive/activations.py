@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from .errors import InputError
+from derive.errors import InputError
 
 __all__ = ["Activation", "ACTIVATIONS", "get_activation", "sigma", "relu", "leaky_relu", "elu", "softplus",
            "LEAKY_SLOPE", "ELU_ALPHA"]

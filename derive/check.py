@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .derivation import Derivation
-from .mathtext import dJ, name_math
-from .notation import key
-from .printing import fmt_number
-from .report import Heading, Para, Report, Table
+from derive.mlp.derivation import Derivation
+from derive.render.mathtext import dJ, name_math
+from derive.notation import key
+from derive.render.printing import fmt_number
+from derive.render.report import Heading, Para, Report, Table
 
 __all__ = ["Comparison", "compare_with_engine", "check_report", "TOLERANCE"]
 
@@ -58,7 +58,7 @@ def compare_with_engine(d: Derivation) -> Comparison:
     """Run the engine on ``d``'s numbers and pair every quantity with the derivation's value."""
     import numpy as np
 
-    from .engine.mlp import mlp_forward_backward
+    from derive.engine.mlp import mlp_forward_backward
 
     nums, spec = d.numbers, d.spec
     y = np.array(nums.y, dtype=np.float64) if nums.y is not None else None

@@ -3,7 +3,7 @@
 from hypothesis import strategies as st
 
 from derive.activations import ACTIVATIONS
-from derive.network import NetSpec, net_spec
+from derive.mlp.network import NetSpec, net_spec
 
 
 @st.composite

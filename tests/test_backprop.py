@@ -14,7 +14,7 @@ from hypothesis import given
 from strategies import net_specs
 
 from derive.activations import sigma
-from derive.derivation import backprop
+from derive.mlp.derivation import backprop
 from derive.errors import InputError
 from derive.notation import sym
 

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from cli import app
 from derive.check import TOLERANCE, compare_with_engine
-from derive.derivation import backprop
+from derive.mlp.derivation import backprop
 
 runner = CliRunner()
 @settings(max_examples=30)

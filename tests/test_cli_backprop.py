@@ -150,7 +150,7 @@ def test_draw_writes_the_network_with_its_numbers(tmp_path):
 
 
 def test_draw_without_graphviz_keeps_the_dot_source_and_says_how(tmp_path, monkeypatch):
-    import derive.draw as draw
+    import derive.render.draw as draw
 
     monkeypatch.setattr(draw, "DOT", "no-such-graphviz-binary")
     r = run("backprop", "--net", "2-2-1", "--draw", str(tmp_path / "net.svg"))

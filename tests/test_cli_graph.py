@@ -7,7 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 import cli
-from derive import draw
+from derive.render import draw
 
 runner = CliRunner()
 

@@ -4,12 +4,12 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from derive.conv import conv_output_size
+from derive.cnn.conv import conv_output_size
 from derive.engine import conv2d, pool2d
 from derive.engine import conv_output_size as engine_conv_size
 from derive.engine import pool_output_size as engine_pool_size
-from derive.feature_map import feature_maps
-from derive.pool import pool_maps, pool_output_size
+from derive.cnn.feature_map import feature_maps
+from derive.cnn.pool import pool_maps, pool_output_size
 
 
 @given(data=st.data())
@@ -59,9 +59,9 @@ def test_pool_sizes_equal_engine(n, k, s, p, ceil):
 def test_lenet5_counts_and_shapes_equal_the_engines_model():
     # The engine builds LeNet-5 from its own layers (its own transcription of Table I); its
     # parameter arrays and forward shapes are an independent route to our table.
-    from derive.architectures import c3_inputs, resolve_arch
+    from derive.cnn.architectures import c3_inputs, resolve_arch
     from derive.engine import C3_TABLE, lenet5
-    from derive.params import count_layers
+    from derive.cnn.params import count_layers
 
     assert [tuple(np.flatnonzero(row)) for row in C3_TABLE] == list(c3_inputs())
     ours = {c.name: c for c in count_layers(resolve_arch("lenet5"))}

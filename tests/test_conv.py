@@ -7,7 +7,7 @@ import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from derive.conv import (
+from derive.cnn.conv import (
     SIZE_MISTAKES,
     conv_output_size,
     conv_size,
@@ -17,9 +17,9 @@ from derive.conv import (
     size_formula_math,
 )
 from derive.errors import InputError
-from derive.feature_map import conv_map, feature_maps
-from derive.matrix_input import read_matrix
-from derive.render import render
+from derive.cnn.feature_map import conv_map, feature_maps
+from derive.parse.matrix_input import read_matrix
+from derive.render.formats import render
 
 # --- sizes -------------------------------------------------------------------------------------
 
@@ -254,8 +254,8 @@ def test_any_matrix_text_parses_or_raises_input_error(text):
     assert len(shape) >= 2 and len(value) == shape[0]
 
 
-@pytest.mark.parametrize("module", ["derive.conv", "derive.feature_map", "derive.pool",
-                                    "derive.matrix_input"])
+@pytest.mark.parametrize("module", ["derive.cnn.conv", "derive.cnn.feature_map", "derive.cnn.pool",
+                                    "derive.parse.matrix_input"])
 def test_docstring_examples(module):
     import doctest
     import importlib

@@ -5,8 +5,8 @@ import shutil
 
 import pytest
 
-from derive import draw
-from derive.draw import (
+from derive.render import draw
+from derive.render.draw import (
     draw_graph,
     draw_network,
     graph_dot,
@@ -15,8 +15,8 @@ from derive.draw import (
     network_dot,
 )
 from derive.errors import InputError
-from derive.graph import build_graph
-from derive.network import net_spec
+from derive.graphs.graph import build_graph
+from derive.mlp.network import net_spec
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz 'dot' not installed")
 
@@ -42,7 +42,7 @@ def test_html_names_use_sub_and_sup(name, html):
 def test_html_expressions():
     import sympy as sp
 
-    from derive.draw import html_expr
+    from derive.render.draw import html_expr
     from derive.notation import sym
 
     assert html_expr(sp.Abs(sym("x_1"))) == "|x<SUB>1</SUB>|"

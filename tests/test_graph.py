@@ -10,11 +10,11 @@ from hypothesis import strategies as st
 
 from derive.activations import relu, sigma
 from derive.errors import InputError
-from derive.expr_parser import parse_expression
-from derive.graph import build_graph, parse_point
-from derive.graph_report import graph_report
+from derive.parse.expr_parser import parse_expression
+from derive.graphs.graph import build_graph, parse_point
+from derive.render.graph import graph_report
 from derive.notation import sym
-from derive.render import render
+from derive.render.formats import render
 
 
 def _defs(g):

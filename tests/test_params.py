@@ -7,11 +7,11 @@ import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from derive.architectures import LENET5_TABLE_I, c3_inputs, resolve_arch
-from derive.archspec import load_yaml, parse_compact
+from derive.cnn.architectures import LENET5_TABLE_I, c3_inputs, resolve_arch
+from derive.cnn.archspec import load_yaml, parse_compact
 from derive.errors import InputError
-from derive.params import count_layers, params_report, symbolic_report
-from derive.render import render, render_text
+from derive.cnn.params import count_layers, params_report, symbolic_report
+from derive.render.formats import render, render_text
 
 # --- LeNet-5: LeCun, Bottou, Bengio, Haffner 1998, section II.B -------------------------------
 

@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from derive.errors import InputError
-from derive.pool import pool_map, pool_maps, pool_output_size, pool_size_report
-from derive.render import render
+from derive.cnn.pool import pool_map, pool_maps, pool_output_size, pool_size_report
+from derive.render.formats import render
 
 # The familiar 4x4 example (2x2 windows, stride 2), pooled by hand.
 IMAGE = [[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]]

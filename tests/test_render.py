@@ -5,8 +5,8 @@ import json
 import sympy as sp
 
 from derive.notation import sym
-from derive.render import render_json, render_latex, render_markdown, render_text
-from derive.report import Equation, Heading, Math, Para, Report, Table
+from derive.render.formats import render_json, render_latex, render_markdown, render_text
+from derive.render.report import Equation, Heading, Math, Para, Report, Table
 
 
 def _report():

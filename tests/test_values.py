@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from derive.errors import InputError
-from derive.network import net_spec
-from derive.values import random_values, values_from_dict
+from derive.mlp.network import net_spec
+from derive.mlp.values import random_values, values_from_dict
 
 SPEC = net_spec("2-2-1")
 

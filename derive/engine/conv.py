@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from ..errors import InputError
+from derive.errors import InputError
 from .layers import Layer, _rng, positive_int
 
 __all__ = ["Conv2D", "channel_major_zeros", "col2im_add", "conv2d", "conv_output_size",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import InputError
+from derive.errors import InputError
 
 __all__ = [
     "ACTIVATION_NAMES",

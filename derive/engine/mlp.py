@@ -11,8 +11,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ..errors import InputError
-from ..network import NetSpec
+from derive.errors import InputError
+from derive.mlp.network import NetSpec
 from .layers import Activation, Dense, Softmax
 from .losses import get_loss
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import InputError
+from derive.errors import InputError
 
 __all__ = ["SGD", "Adam"]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import InputError
+from derive.errors import InputError
 from .conv import col2im_add, pair, windows
 from .layers import Layer, _rng, positive_int
 

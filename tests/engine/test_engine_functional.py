@@ -21,7 +21,7 @@ from derive.engine import (
 )
 from derive.engine.mlp import mlp_forward_backward
 from derive.errors import InputError
-from derive.network import net_spec
+from derive.mlp.network import net_spec
 
 IMG = np.array([[1, 0, 1, 0],
                 [0, 1, 0, 1],

@@ -10,7 +10,7 @@ from strategies import net_specs
 from derive.engine import SGD, Activation, Dense, Sequential, get_loss, train_step
 from derive.engine.gradcheck import check_gradients
 from derive.engine.mlp import mlp_forward_backward
-from derive.network import net_spec
+from derive.mlp.network import net_spec
 
 # Matt Mazur, "A Step by Step Backpropagation Example" (2015): a 2-2-2 sigmoid net,
 # inputs 0.05, 0.10, targets 0.01, 0.99, squared error, learning rate 0.5.

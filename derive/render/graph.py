@@ -1,7 +1,7 @@
 """A computational graph as the notes write it: the node table, the local derivative on
 each edge, reverse mode (adjoint recursion, paths and their products) and forward mode.
 
-:func:`graph_report` builds a :class:`derive.report.Report` for the renderers;
+:func:`graph_report` builds a :class:`derive.render.report.Report` for the renderers;
 :func:`graph_data` is its JSON part, with stable keys.
 """
 
@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .graph import Graph
-from .notation import latex_name, text_name
-from .printing import fmt_number
-from .report import Equation, Heading, Math, Para, Report, Table
+from derive.graphs.graph import Graph
+from derive.notation import latex_name, text_name
+from derive.render.printing import fmt_number
+from derive.render.report import Equation, Heading, Math, Para, Report, Table
 
 __all__ = ["MAX_PATHS_SHOWN", "graph_data", "graph_report"]
 
@@ -20,7 +20,7 @@ MAX_PATHS_SHOWN = 12  # per input, in the "paths" section
 
 
 def _text(expr: sp.Expr) -> str:
-    from .printing import to_text
+    from derive.render.printing import to_text
 
     return to_text(expr, 6)
 
@@ -36,7 +36,7 @@ def _point_value(value: sp.Rational) -> str:
 
 
 def _latex(expr: sp.Expr) -> str:
-    from .printing import to_latex
+    from derive.render.printing import to_latex
 
     return to_latex(expr, 6)
 

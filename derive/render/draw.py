@@ -23,10 +23,10 @@ from pathlib import Path
 
 import sympy as sp
 
-from .errors import InputError
-from .network import NetSpec
-from .notation import _TEXT_BASE, _joined, key, parse_key
-from .printing import _CourseText, fmt_number
+from derive.errors import InputError
+from derive.mlp.network import NetSpec
+from derive.notation import _TEXT_BASE, _joined, key, parse_key
+from derive.render.printing import _CourseText, fmt_number
 
 __all__ = [
     "DOT",
@@ -108,7 +108,7 @@ def _quote(ident: str) -> str:
 # --- computational graphs --------------------------------------------------------------------
 
 def graph_dot(g) -> str:
-    """DOT source for a :class:`derive.graph.Graph` (values, local derivatives, adjoints)."""
+    """DOT source for a :class:`derive.graphs.graph.Graph` (values, local derivatives, adjoints)."""
     out = g.output
     lines = [
         "digraph computational_graph {",
@@ -326,9 +326,9 @@ def missing_dot_warning(requested: str | Path, written: str | Path) -> str | Non
             f"dot -T{kind} {written} -o {requested}")
 
 
-if __name__ == "__main__":  # a quick look: python -m derive.draw
-    from .graph import build_graph
-    from .network import net_spec
+if __name__ == "__main__":  # a quick look: python -m derive.render.draw
+    from derive.graphs.graph import build_graph
+    from derive.mlp.network import net_spec
 
     print(draw_graph(build_graph("3*(a+b*c)", {"a": 5, "b": 3, "c": 2}), "graph_demo.svg"))
     print(draw_network(net_spec("2-2-1"), "net_demo.svg"))

@@ -7,9 +7,9 @@ writes it, a product of substituted numbers.
 
 from __future__ import annotations
 
-from .notation import latex_name, text_name
-from .printing import fmt_number, to_latex, to_text
-from .report import Math
+from derive.notation import latex_name, text_name
+from derive.render.printing import fmt_number, to_latex, to_text
+from derive.render.report import Math
 
 __all__ = ["DIGITS", "M", "dJ", "expr_math", "fprime_math", "join", "name_math", "new", "num", "paren",
            "plus", "product", "sup", "vec_math"]

@@ -11,9 +11,9 @@ import difflib
 import re
 from pathlib import Path
 
-from .archspec import Arch, Layer, load_yaml, parse_compact
-from .errors import InputError
-from .network import parse_sizes
+from derive.cnn.archspec import Arch, Layer, load_yaml, parse_compact
+from derive.errors import InputError
+from derive.mlp.network import parse_sizes
 
 __all__ = ["BUILTINS", "LENET5_TABLE_I", "alexnet", "c3_inputs", "lenet5", "mlp",
            "resolve_arch", "vgg"]

@@ -21,11 +21,11 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from .conv import SizeStep, size_step, stride_notes
-from .errors import InputError
-from .matrix_input import read_matrix
-from .printing import fmt_number
-from .report import Equation, Heading, Math, Para, Report, Table
+from derive.cnn.conv import SizeStep, size_step, stride_notes
+from derive.errors import InputError
+from derive.parse.matrix_input import read_matrix
+from derive.render.printing import fmt_number
+from derive.render.report import Equation, Heading, Math, Para, Report, Table
 
 __all__ = [
     "MAX_MACS",

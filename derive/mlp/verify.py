@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from .notation import key, sym
+from derive.notation import key, sym
 
 __all__ = ["Verification", "verify_derivation", "DIRECT_LIMIT"]
 
@@ -52,7 +52,7 @@ class Verification:
 
 def _on_simplex(d) -> dict:
     """For softmax + CE the labels sum to one; substitute ``y_K = 1 - sum_{k<K} y_k``."""
-    from .derivation import y_symbols
+    from derive.mlp.derivation import y_symbols
 
     if d.spec.loss != "ce":
         return {}
@@ -81,7 +81,7 @@ def _is_zero(expr: sp.Expr, simplex: dict) -> bool:
 
 
 def _direct(d, v: Verification) -> None:
-    from .derivation import a_symbols, delta_symbols, z_symbols
+    from derive.mlp.derivation import a_symbols, delta_symbols, z_symbols
 
     spec, f = d.spec, d.formulas
     full: dict = {}  # symbol -> expression in the base symbols
@@ -102,8 +102,8 @@ def _direct(d, v: Verification) -> None:
 
 
 def _inductive(d, v: Verification) -> None:
-    from .activations import get_activation
-    from .derivation import a_symbols, delta_symbols, loss_expr, softmax_exprs, y_symbols, z_symbols
+    from derive.activations import get_activation
+    from derive.mlp.derivation import a_symbols, delta_symbols, loss_expr, softmax_exprs, y_symbols, z_symbols
 
     spec, f, L = d.spec, d.formulas, d.spec.L
     simplex = _on_simplex(d)
@@ -181,7 +181,7 @@ def _numeric(d, v: Verification, digits: int = 40, seed: int = 0) -> None:
     """
     import mpmath
 
-    from .derivation import a_symbols, delta_symbols, y_symbols, z_symbols
+    from derive.mlp.derivation import a_symbols, delta_symbols, y_symbols, z_symbols
 
     spec, f, L = d.spec, d.formulas, d.spec.L
     rng = random.Random(seed)

@@ -13,7 +13,7 @@ import sympy as sp
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
-from .notation import latex_name, text_name
+from derive.notation import latex_name, text_name
 
 __all__ = ["to_latex", "to_text", "fmt_number"]
 

@@ -1,4 +1,4 @@
-"""Turn a :class:`~derive.derivation.Derivation` into a :class:`~derive.report.Report`.
+"""Turn a :class:`~derive.mlp.derivation.Derivation` into a :class:`~derive.render.report.Report`.
 
 The board layout of the course: legend, given numbers, forward pass (per neuron and in
 matrix form), loss, output error with its chain-rule step, hidden deltas, gradients,
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .derivation import DEFAULT_LR, MISTAKES, Derivation, a_symbols, y_symbols
-from .mathtext import (
+from derive.mlp.derivation import DEFAULT_LR, MISTAKES, Derivation, a_symbols, y_symbols
+from derive.render.mathtext import (
     DIGITS,
     M,
     dJ,
@@ -25,10 +25,10 @@ from .mathtext import (
     sup,
     vec_math,
 )
-from .network import LOSSES
-from .notation import key, latex_name, parse_key, sym, text_name
-from .printing import fmt_number, to_latex, to_text
-from .report import Equation, Heading, Math, Para, Report, Table
+from derive.mlp.network import LOSSES
+from derive.notation import key, latex_name, parse_key, sym, text_name
+from derive.render.printing import fmt_number, to_latex, to_text
+from derive.render.report import Equation, Heading, Math, Para, Report, Table
 
 __all__ = ["derivation_report"]
 
@@ -204,7 +204,7 @@ def _output_delta(d: Derivation) -> list:
 
 def _value(d: Derivation, expr) -> float:
     """Evaluate a formula with the derivation's numbers (before the update)."""
-    from .derivation import _eval
+    from derive.mlp.derivation import _eval
 
     env = {sym(n): sp.Float(v, 30) for n, v in d.values.items()}
     return _eval(expr, env)

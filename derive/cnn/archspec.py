@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError
+from derive.errors import InputError
 
 __all__ = ["KINDS", "Arch", "Layer", "load_yaml", "make_layer", "parse_compact", "parse_input"]
 

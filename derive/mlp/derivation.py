@@ -10,7 +10,7 @@ keeping every ``z^{(l)}_i`` and ``a^{(l)}_i`` as a symbol, and derives
 * the gradients ``dJ/dw^{(l)}_{ij} = delta^{(l)}_i a^{(l-1)}_j``, ``dJ/db^{(l)}_i = delta^{(l)}_i``;
 * the gradient-descent update ``theta <- theta - eta dJ/dtheta``.
 
-With numbers (:class:`~derive.values.NetValues`) every quantity is also evaluated, by
+With numbers (:class:`~derive.mlp.values.NetValues`) every quantity is also evaluated, by
 substituting into these formulas, in the order a person works by hand. Every quantity is
 reachable by its stable name (:mod:`derive.notation`), and a derivation can be run with a
 named :data:`MISTAKES` entry, so that a grader can predict a student's wrong answer.
@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from .activations import get_activation
-from .errors import InputError
-from .network import NetSpec, net_spec
-from .notation import key, sym
-from .values import NetValues
+from derive.activations import get_activation
+from derive.errors import InputError
+from derive.mlp.network import NetSpec, net_spec
+from derive.notation import key, sym
+from derive.mlp.values import NetValues
 
 __all__ = ["backprop", "Derivation", "MISTAKES", "PER_NEURON_LIMIT", "DEFAULT_LR"]
 
@@ -100,14 +100,14 @@ class Derivation:
         return self.numbers is None or self.numbers.y is not None
 
     def _repr_latex_(self) -> str:
-        from .derivation_report import derivation_report
-        from .render import render_latex
+        from derive.render.backprop import derivation_report
+        from derive.render.formats import render_latex
 
         return render_latex(derivation_report(self), standalone=False)
 
     def _repr_markdown_(self) -> str:
-        from .derivation_report import derivation_report
-        from .render import render_markdown
+        from derive.render.backprop import derivation_report
+        from derive.render.formats import render_markdown
 
         return render_markdown(derivation_report(self))
 
@@ -339,11 +339,11 @@ def backprop(
     per_neuron = max(spec.sizes) <= PER_NEURON_LIMIT
     d = Derivation(spec=spec, per_neuron=per_neuron, update_bias=update_bias, mistake=mistake)
     if isinstance(values, dict):
-        from .values import values_from_dict
+        from derive.mlp.values import values_from_dict
 
         values = values_from_dict(values, spec)
     if values is None and seed is not None:
-        from .values import random_values
+        from derive.mlp.values import random_values
 
         values = random_values(spec, seed)
     if values is not None and not per_neuron:
@@ -360,7 +360,7 @@ def backprop(
     if verify:
         if not per_neuron:
             raise InputError(f"--verify works per neuron, for layers of at most {PER_NEURON_LIMIT} neurons")
-        from .verify import verify_derivation
+        from derive.mlp.verify import verify_derivation
 
         d.verification = verify_derivation(d)
     return d

@@ -2,7 +2,7 @@
 
 A :class:`Report` is a title, a list of blocks and a JSON-ready ``data`` dict. Blocks
 hold SymPy objects, numbers or :class:`Math` (a formula already written in both LaTeX
-and Unicode text); renderers in :mod:`derive.render` turn them into terminal text,
+and Unicode text); renderers in :mod:`derive.render.formats` turn them into terminal text,
 LaTeX, Markdown or JSON. Nothing here formats anything.
 """
 
@@ -77,11 +77,11 @@ class Report:
 
     # Jupyter shows a Report directly.
     def _repr_latex_(self) -> str:
-        from .render import render_latex
+        from derive.render.formats import render_latex
 
         return render_latex(self, standalone=False)
 
     def _repr_markdown_(self) -> str:
-        from .render import render_markdown
+        from derive.render.formats import render_markdown
 
         return render_markdown(self)

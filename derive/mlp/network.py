@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .errors import InputError
+from derive.errors import InputError
 
 __all__ = ["NetSpec", "parse_sizes", "parse_activations", "net_spec", "LOSSES"]
 
@@ -67,7 +67,7 @@ def parse_sizes(text: str) -> tuple[int, ...]:
 
 def parse_activations(text: str | None, n_layers: int) -> tuple[str, ...]:
     """One name for every layer, or a comma list with one name per layer 1..L."""
-    from .activations import get_activation
+    from derive.activations import get_activation
 
     names = [s.strip() for s in (text or "sigmoid").split(",")]
     if names[-1].lower() == "softmax":  # allowed as the output layer of a "ce" net

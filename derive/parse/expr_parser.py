@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from .errors import InputError
+from derive.errors import InputError
 
 __all__ = [
     "DEFAULT_CONSTANTS",
@@ -72,7 +72,7 @@ class _Fn:
 
 def _activation(name: str) -> Callable[..., sp.Expr]:
     def build(*args):
-        from . import activations
+        from derive import activations
 
         return getattr(activations, name)(*args)
 
@@ -416,7 +416,7 @@ def _checked_pow(base: sp.Expr, exponent: sp.Expr, col: int, max_exponent: int) 
 def to_sympy(tree: Tree, *, functions: dict[str, _Fn] = DEFAULT_FUNCTIONS,
              max_exponent: int = MAX_EXPONENT) -> sp.Expr:
     """The SymPy expression of a syntax tree (an explicit stack: deep chains cannot overflow)."""
-    from .notation import sym
+    from derive.notation import sym
 
     done: dict[int, sp.Expr] = {}
     stack: list[tuple[Tree, bool]] = [(tree, False)]

@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import InputError
-from .network import NetSpec
+from derive.errors import InputError
+from derive.mlp.network import NetSpec
 
 __all__ = ["NetValues", "load_values", "values_from_dict", "random_values"]
 

@@ -18,7 +18,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError
+from derive.errors import InputError
 
 __all__ = ["MAX_SIDE", "parse_matrix_text", "read_matrix"]
 

@@ -1,6 +1,6 @@
 """Computational graphs: a formula broken into elementary nodes, evaluated, differentiated.
 
-(The report, in the notes' layout, is :mod:`derive.graph_report`.)
+(The report, in the notes' layout, is :mod:`derive.render.graph`.)
 
 ``build_graph("3*(a + b*c)", {"a": 5, "b": 3, "c": 2})`` gives the nodes the notes draw
 (``u = b·c``, ``v = a + u``, ``J = 3·v``), the forward value of each, the local
@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from .errors import InputError
-from .expr_parser import (
+from derive.errors import InputError
+from derive.parse.expr_parser import (
     DEFAULT_FUNCTIONS,
     Binary,
     Const,
@@ -34,8 +34,8 @@ from .expr_parser import (
     parse_tree,
     to_sympy,
 )
-from .notation import sym, text_name
-from .printing import to_text
+from derive.notation import sym, text_name
+from derive.render.printing import to_text
 
 __all__ = [
     "MAX_NODES",
@@ -279,7 +279,7 @@ def _local_expr(op: str, args: list[sp.Expr], tree: Tree) -> sp.Expr:
 def _concrete(expr: sp.Expr) -> sp.Expr:
     """ReLU and sigmoid written out (max(0, z), 1/(1 + e^-z)), so that SymPy evaluates them
     inside other functions too: Heaviside(1.0 - relu(1)) would otherwise stay unevaluated."""
-    from .activations import relu, sigma
+    from derive.activations import relu, sigma
 
     return expr.replace(relu, lambda z: sp.Max(0, z)).replace(sigma,
                                                                 lambda z: 1 / (1 + sp.exp(-z)))
@@ -302,7 +302,7 @@ def build_graph(text: str, at: dict[str, object], *, wrt: str | None = None,
     """Parse ``text``, build its graph and evaluate it at ``at`` (values for every variable).
 
     Args:
-        text: the formula, in the syntax of :mod:`derive.expr_parser`.
+        text: the formula, in the syntax of :mod:`derive.parse.expr_parser`.
         at: a value (int, fraction, float or SymPy number) for each variable.
         wrt: a variable for forward mode (``d node / d wrt`` for every node); None: reverse only.
         names: ``"auto"`` (the rule in the module docstring) or ``"h"`` (always ``h_1, h_2, ...``).

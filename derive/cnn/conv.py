@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from .errors import InputError
-from .report import Equation, Heading, Math, Para, Report
+from derive.errors import InputError
+from derive.render.report import Equation, Heading, Math, Para, Report
 
 __all__ = [
     "SIZE_MISTAKES",
@@ -81,7 +81,7 @@ def output_size(n: int, kernel: int, *, stride: int = 1, padding: int = 0, dilat
                 ceil: bool = False, mistake: str | None = None, side: str = "W") -> sp.Rational:
     """Evaluate :func:`output_size_expr` by substitution (an Integer unless ``mistake="no_floor"``).
 
-    Ceil mode here is the bare rule; :func:`derive.pool.pool_output_size` adds PyTorch's
+    Ceil mode here is the bare rule; :func:`derive.cnn.pool.pool_output_size` adds PyTorch's
     correction that the last window must start inside the input or its left padding.
     """
     s = size_symbols(side)

@@ -17,11 +17,11 @@ from math import ceil, floor, prod
 
 import sympy as sp
 
-from .archspec import Arch, Layer
-from .conv import size_step
-from .errors import InputError
-from .pool import pool_size
-from .report import Equation, Heading, Math, Para, Report, Table
+from derive.cnn.archspec import Arch, Layer
+from derive.cnn.conv import size_step
+from derive.errors import InputError
+from derive.cnn.pool import pool_size
+from derive.render.report import Equation, Heading, Math, Para, Report, Table
 
 __all__ = [
     "SYMBOLIC_KINDS",

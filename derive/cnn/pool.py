@@ -17,11 +17,11 @@ from fractions import Fraction
 
 import sympy as sp
 
-from .conv import output_size, parse_input_shape, size_formula_math
-from .errors import InputError
-from .feature_map import matrix_table, parse_at, position_name
-from .matrix_input import read_matrix
-from .report import Equation, Heading, Math, Para, Report
+from derive.cnn.conv import output_size, parse_input_shape, size_formula_math
+from derive.errors import InputError
+from derive.cnn.feature_map import matrix_table, parse_at, position_name
+from derive.parse.matrix_input import read_matrix
+from derive.render.report import Equation, Heading, Math, Para, Report
 
 __all__ = [
     "MODES",
@@ -81,7 +81,7 @@ def pool_output_size(n: int, size: int, stride: int | None = None, padding: int 
                      ceil: bool = False, mistake: str | None = None) -> int | sp.Rational:
     """The output side of a pooling layer (``stride`` defaults to ``size``).
 
-    ``mistake`` (see :data:`derive.conv.SIZE_MISTAKES`) applies the student's slip to the
+    ``mistake`` (see :data:`derive.cnn.conv.SIZE_MISTAKES`) applies the student's slip to the
     bare size rule (no ceil-mode correction: a student who slips rarely applies it).
     """
     ps = pool_size(n, size, stride, padding, ceil=ceil)

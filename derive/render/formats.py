@@ -1,4 +1,4 @@
-"""Renderers: one :class:`~derive.report.Report`, four formats (text, latex, markdown, json)."""
+"""Renderers: one :class:`~derive.render.report.Report`, four formats (text, latex, markdown, json)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import math
 from io import StringIO
 from typing import Any
 
-from .printing import fmt_number, to_latex, to_text
-from .report import Equation, Heading, Math, Para, Report, Table
+from derive.render.printing import fmt_number, to_latex, to_text
+from derive.render.report import Equation, Heading, Math, Para, Report, Table
 
 __all__ = ["render", "render_text", "render_latex", "render_markdown", "render_json", "FORMATS"]
 

@@ -1,0 +1,1 @@
+"""Convolutional networks: output sizes, feature maps, pooling, parameter counts."""

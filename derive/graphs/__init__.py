@@ -1,0 +1,1 @@
+"""Computational graphs: nodes, local derivatives, reverse and forward mode."""

@@ -1,0 +1,1 @@
+"""Multilayer perceptrons: the backpropagation derivation, its values and its proof."""

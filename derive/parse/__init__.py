@@ -1,0 +1,1 @@
+"""Text to data: the restricted expression parser and the readers of option and file text."""

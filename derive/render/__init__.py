@@ -1,0 +1,1 @@
+"""Reports and renderers: text, LaTeX, Markdown, JSON and pictures. Reads results; computes nothing."""
