@@ -82,6 +82,11 @@ def fail(message: str) -> None:
     raise typer.Exit(2)
 
 
+#: Python parameter names (in InputError.param) whose flag is not simply --name.
+FLAGS = {"input_shape": "--input", "mistakes": "--mistake", "filter": "--filter", "symbolic": "--symbolic",
+         "arch": "ARCH", "expr": "EXPR", "no_bias": "--no-bias"}
+
+
 def emit(build: Callable[[], object], fmt: str, *, out: Path | None = None) -> object:
     """Build a report, render it in ``fmt`` and print it; bad input becomes one line and exit 2."""
     fmt = fmt.strip().lower()
@@ -90,7 +95,7 @@ def emit(build: Callable[[], object], fmt: str, *, out: Path | None = None) -> o
     try:
         report = build()
     except InputError as exc:
-        fail(str(exc))
+        fail(exc.for_flags(FLAGS))
     from derive.render.formats import render
 
     width = shutil.get_terminal_size((80, 24)).columns if sys.stdout.isatty() else 80
@@ -127,11 +132,11 @@ def _derivation(net, activation, loss, no_bias, values, seed, lr, no_bias_update
     from derive.mlp.derivation import backprop as derive_backprop
     from derive.mlp.network import net_spec
 
+    from derive.modes import numbers_source
+
     spec = net_spec(net, activation, loss, not no_bias)
     numbers = None
-    if values is not None:
-        if seed is not None:
-            raise InputError("give either --values or --seed, not both")
+    if numbers_source(values=values, seed=seed) == "values":
         from derive.mlp.values import load_values
 
         numbers = load_values(values, spec)
@@ -258,23 +263,14 @@ def conv(
       derive conv --image '[[1,1,0],[0,1,1],[1,0,1]]' --filter '[[1,0],[0,1]]'
     """
     def build():
-        from derive.errors import InputError
+        from derive.modes import conv_mode
 
-        if image is not None or filter_texts:
-            if input_shape is not None or kernel is not None or filters is not None:
-                raise InputError("give either --input/--kernel (size mode) or "
-                                 "--image/--filter (map mode), not both")
-            if image is None or not filter_texts:
-                raise InputError("map mode needs both --image and --filter")
+        if conv_mode(input_shape=input_shape, kernel=kernel, filters=filters, image=image,
+                     filter=filter_texts, bias=bias, at=at) == "map":
             from derive.cnn.feature_map import conv_map
 
             return conv_map(image, list(filter_texts), stride=stride, padding=padding,
                             dilation=dilation, bias=bias, at=at)
-        if input_shape is None or kernel is None:
-            raise InputError("give --input and --kernel (size mode), or --image and --filter "
-                             "(map mode); see derive conv --help")
-        if bias is not None or at is not None:
-            raise InputError("--bias and --at belong to map mode (--image/--filter)")
         from derive.cnn.conv import conv_size, conv_size_report
 
         return conv_size_report(conv_size(input_shape, kernel, stride=stride, padding=padding,
@@ -313,18 +309,12 @@ def pool(
       derive pool --input 5 --size 2 --stride 2 --padding 1 --ceil
     """
     def build():
-        from derive.errors import InputError
+        from derive.modes import pool_mode
 
-        if image is not None:
-            if input_shape is not None or padding or ceil:
-                raise InputError("--input, --padding and --ceil belong to size mode; "
-                                 "map mode takes --image, --size, --stride, --mode, --at")
+        if pool_mode(image=image, input_shape=input_shape, padding=padding, ceil=ceil) == "map":
             from derive.cnn.pool import pool_map
 
             return pool_map(image, size, stride, mode, at)
-        if input_shape is None:
-            raise InputError("give --image (map mode) or --input (size mode); "
-                             "see derive pool --help")
         from derive.cnn.pool import pool_size_report
 
         return pool_size_report(input_shape, size, stride, padding, ceil=ceil)
@@ -381,17 +371,12 @@ def params(
     fmt: FormatOpt = "text",
 ) -> None:
     def build():
-        from derive.errors import InputError
+        from derive.modes import params_mode
 
-        if symbolic is not None:
-            if arch is not None:
-                raise InputError("give ARCH or --symbolic KIND, not both")
+        if params_mode(arch=arch, symbolic=symbolic) == "symbolic":
             from derive.cnn.params import symbolic_report
 
             return symbolic_report(symbolic)
-        if arch is None:
-            raise InputError("give ARCH (e.g. lenet5, vgg16, 3-4-2, a spec or a YAML file) "
-                             "or --symbolic conv")
         from derive.cnn.architectures import resolve_arch
         from derive.cnn.params import params_report
 
@@ -427,15 +412,9 @@ def graph(
         from derive.graphs.graph import build_graph, parse_point
         from derive.render.graph import graph_report
 
-        mode_name = mode.strip().lower()
-        if mode_name not in ("reverse", "forward"):
-            raise InputError(f"--mode {mode!r}: choose reverse or forward")
-        if mode_name == "forward" and wrt is None:
-            raise InputError("--mode forward needs --wrt NAME (the input to differentiate by)")
-        if mode_name == "reverse" and wrt is not None:
-            raise InputError("--wrt goes with --mode forward (reverse mode gives every dJ/dx)")
-        if at is None:
-            raise InputError("give the point with --at, e.g. --at a=5,b=3,c=2")
+        from derive.modes import graph_mode
+
+        graph_mode(mode=mode, wrt=wrt, at=at)
         g = build_graph(expr, parse_point(at), wrt=wrt)
         if draw is not None:
             from derive.render.draw import draw_graph, missing_dot_warning

@@ -91,7 +91,7 @@ def test_same_seed_same_bytes():
     (["--format", "pdf"], "--format 'pdf'"),
     (["--lr", "-1", "--seed", "1"], "learning rate"),
     (["--mistake", "oops"], "unknown mistake"),
-    (["--seed", "1", "--values", "x.json"], "either --values or --seed"),
+    (["--seed", "1", "--values", "x.json"], "--seed: give either values or a seed"),
 ])
 def test_bad_options_one_line_exit_2(args, message):
     r = run("backprop", *args)

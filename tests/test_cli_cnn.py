@@ -87,14 +87,14 @@ def test_every_command_takes_every_format(args, fmt):
     (["conv", "--input", "32", "--kernel", "5", "--stride", "0"], "stride 0"),
     (["conv", "--image", "[[1,2],[3]]", "--filter", "[[1]]"], "not rectangular"),
     (["conv", "--image", "[[1,2],[3,4]]", "--filter", "[[1,1,1]]"], "does not fit"),
-    (["conv", "--input", "32"], "give --input and --kernel"),
+    (["conv", "--input", "32"], "--kernel: missing: size mode needs the input size and the kernel"),
     (["conv", "--input", "32", "--kernel", "3", "--image", "[[1]]", "--filter", "[[1]]"],
-     "not both"),
+     "--input: a size-mode setting; it does not go with the image"),
     (["pool", "--input", "4", "--size", "2", "--padding", "2"], "at most half"),
     (["pool", "--image", "[[1,2],[3,4]]", "--mode", "median"], "choose max or avg"),
     (["params", "input 1x32x32; conv 6 5; pol 2"], "did you mean 'pool'"),
     (["params", "lenet6"], "unknown architecture"),
-    (["params"], "give ARCH"),
+    (["params"], "ARCH: give an architecture"),
     (["params", "lenet5", "--format", "html"], "--format"),
 ])
 def test_bad_input_is_one_line_and_exit_2(args, message):
