@@ -13,27 +13,11 @@ from pathlib import Path
 
 from derive.cnn.archspec import Arch, Layer, load_yaml, parse_compact
 from derive.errors import InputError
+from derive.tables import LENET5_TABLE_I, c3_inputs
 from derive.mlp.network import parse_sizes
 
 __all__ = ["BUILTINS", "LENET5_TABLE_I", "alexnet", "c3_inputs", "lenet5", "mlp",
            "resolve_arch", "vgg"]
-
-# LeCun et al. 1998, Table I: row i = S2 map i, column j = C3 map j; X = "C3 map j reads S2 map i".
-LENET5_TABLE_I = (
-    "X   XXX  XXXX XX",
-    "XX   XXX  XXXX X",
-    "XXX   XXX  X XXX",
-    " XXX  XXXX  X XX",
-    "  XXX  XXXX XX X",
-    "   XXX  XXXX XXX",
-)
-
-
-def c3_inputs() -> tuple[tuple[int, ...], ...]:
-    """For each C3 map, the S2 maps it reads (read off Table I)."""
-    return tuple(tuple(i for i, row in enumerate(LENET5_TABLE_I) if row[j] == "X")
-                 for j in range(len(LENET5_TABLE_I[0])))
-
 
 def lenet5() -> Arch:
     """LeNet-5 as in the paper: 32x32 input, trainable subsampling, C3's table, RBF output."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from derive.cnn.architectures import c3_inputs
+from derive.tables import c3_inputs
 from derive.errors import InputError
 from .conv import Conv2D
 from .layers import Activation, Dense, Flatten, Layer, _rng, positive_int
@@ -23,7 +23,7 @@ from .pool import Subsampling
 
 __all__ = ["C3_TABLE", "PAPER_PARAMS", "RBF", "lenet5"]
 
-# Table I of the paper, from its one transcription in derive.cnn.architectures:
+# Table I of the paper, from its one transcription in derive.tables:
 # C3_TABLE[o, i] is True when S2 map i feeds C3 map o.
 C3_TABLE = np.zeros((16, 6), dtype=bool)
 for _o, _ins in enumerate(c3_inputs()):

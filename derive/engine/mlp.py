@@ -8,11 +8,14 @@ losses, so that it can be compared with the symbolic delta recursion.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from derive.errors import InputError
-from derive.mlp.network import NetSpec
+
+if TYPE_CHECKING:  # the engine reads a spec's sizes, activations, loss and bias; it imports no math
+    from derive.mlp.network import NetSpec
 from .layers import Activation, Dense, Softmax
 from .losses import get_loss
 
