@@ -1,13 +1,39 @@
-"""The examples in docstrings run."""
+"""Every example in a docstring and in the README's Python blocks runs and prints what it says."""
 
 import doctest
+import importlib
+import pkgutil
+import re
+from pathlib import Path
 
 import pytest
 
-import derive.mlp.derivation
+import derive
+
+MODULES = sorted(m.name for m in pkgutil.walk_packages(derive.__path__, "derive."))
+README = Path(__file__).resolve().parent.parent / "README.md"
 
 
-@pytest.mark.parametrize("module", [derive.mlp.derivation])
-def test_docstring_examples(module):
-    result = doctest.testmod(module)
-    assert result.attempted > 0 and result.failed == 0
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name):
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0
+
+
+def _readme_blocks() -> list[str]:
+    text = README.read_text(encoding="utf-8")
+    return [b for b in re.findall(r"```python\n(.*?)```", text, re.S) if ">>>" in b]
+
+
+def test_some_modules_and_the_readme_have_examples():
+    assert sum(doctest.DocTestFinder().find(importlib.import_module(n)) != [] for n in MODULES) > 5
+    assert _readme_blocks()
+
+
+@pytest.mark.parametrize("index", range(len(_readme_blocks())))
+def test_readme_python_examples(index):
+    block = _readme_blocks()[index]
+    test = doctest.DocTestParser().get_doctest(block, {}, f"README block {index + 1}", str(README), 0)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    runner.run(test)
+    assert runner.summarize(verbose=False).failed == 0
