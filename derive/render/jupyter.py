@@ -1,0 +1,39 @@
+"""Jupyter shows a result directly: ``_repr_markdown_`` for every result.
+
+The hooks are attached here, on the rendering side, so the math never imports a renderer.
+``import derive`` calls :func:`register` (cheap: nothing heavy is imported until a result is
+shown). Markdown, not LaTeX: JupyterLab prefers it, MathJax renders its ``$...$`` math, and
+MathJax cannot show the ``tabular`` of the LaTeX documents.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from derive.result import Result
+
+__all__ = ["REPORTS", "register", "report_for"]
+
+#: result class name -> "module:function" that builds its report.
+REPORTS: dict[str, str] = {}
+
+
+def report_for(result: Result):
+    """The report of ``result``, built by the renderer registered for its class."""
+    for cls in type(result).__mro__:
+        target = REPORTS.get(cls.__name__)
+        if target:
+            module, _, func = target.partition(":")
+            return getattr(importlib.import_module(module), func)(result)
+    raise TypeError(f"no report is registered for {type(result).__name__}")
+
+
+def _markdown(self: Result) -> str:
+    from derive.render.formats import render_markdown
+
+    return render_markdown(report_for(self))
+
+
+def register() -> None:
+    """Give every result Jupyter's rich display (idempotent)."""
+    Result._repr_markdown_ = _markdown  # type: ignore[attr-defined]
