@@ -400,6 +400,8 @@ def graph(
         "--wrt", help="The input variable for --mode forward.")] = None,
     draw: Annotated[Path | None, typer.Option(
         "--draw", help="Draw the graph to FILE (.svg, .png or .dot).")] = None,
+    mistake: Annotated[str | None, typer.Option(
+        "--mistake", help="Run reverse mode with a named mistake: one_path_only.")] = None,
     fmt: FormatOpt = "text",
 ) -> None:
     """Break EXPR into a computational graph: values, local derivatives, reverse-mode adjoints.
@@ -409,13 +411,13 @@ def graph(
     warnings: list[str] = []
 
     def build():
-        from derive.graphs.graph import build_graph, parse_point
+        from derive.graphs.graph import build_graph
+        from derive.modes import graph_mode
+        from derive.parse.point import parse_point
         from derive.render.graph import graph_report
 
-        from derive.modes import graph_mode
-
         graph_mode(mode=mode, wrt=wrt, at=at)
-        g = build_graph(expr, parse_point(at), wrt=wrt)
+        g = build_graph(expr, parse_point(at), wrt=wrt, mistakes=mistake)
         if draw is not None:
             from derive.render.draw import draw_graph, missing_dot_warning
 
