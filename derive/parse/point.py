@@ -14,7 +14,7 @@ import sympy as sp
 
 from derive.errors import InputError
 
-__all__ = ["parse_point"]
+__all__ = ["parse_numbers", "parse_point"]
 
 _POINT_VALUE = re.compile(
     r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?"
@@ -72,3 +72,37 @@ def parse_point(text: str, *, param: str = "at") -> dict[str, sp.Rational]:
             raise InputError(f"{name} is given twice", param=param)
         out[name] = sp.Rational(_exact(num) / (_exact(den) if den else 1))
     return out
+
+
+_MAX_LIST_TEXT = 20_000
+
+
+def parse_numbers(text: str, *, param: str, depth: int = 1) -> list:
+    """Inline JSON numbers: ``"[1, -2, 0.5]"`` (``depth=1``) or ``"[[0,0],[0,1]]"`` (``depth=2``).
+
+    Parsed with ``json.loads`` (data, never code) and checked: a list (of lists) of finite numbers.
+    A bare number is accepted where a list of one is meant (``"0.5"`` for ``depth=1``).
+    """
+    import json
+    import math
+
+    example = "[1, -2, 0.5]" if depth == 1 else "[[0, 0], [0, 1]]"
+    if len(text) > _MAX_LIST_TEXT:
+        raise InputError(f"{len(text)} characters; at most {_MAX_LIST_TEXT}", param=param)
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        raise InputError(f"{text[:40]!r} is not a JSON list of numbers, e.g. '{example}'", param=param) from None
+
+    def check(v, level: int):
+        if level == 0:
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+                raise InputError(f"{str(v)[:30]!r} is not a number (write e.g. '{example}')", param=param)
+            return v
+        if not isinstance(v, list) or not v:
+            raise InputError(f"{text[:40]!r} is not a non-empty list of numbers, e.g. '{example}'", param=param)
+        return [check(x, level - 1) for x in v]
+
+    if depth == 1 and isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = [value]
+    return check(value, depth)
