@@ -143,3 +143,17 @@ def test_path_products_add_up_to_the_gradient(tree, point):
             continue
         total = sum(float(x) for n, x in g.values("path_product").items() if n.endswith(f";{v})"))
         assert total == pytest.approx(float(_numeric(sp.diff(expr, sym(v)), subs)), rel=1e-8, abs=1e-9)
+
+
+def test_math_modules_import_no_rendering():
+    # the layer rule: graphs and the new mlp computations never load derive.render (nor typer/rich)
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, derive.graphs.graph, derive.mlp.perceptron, derive.mlp.activation, derive.mlp.softmax, "
+        "derive.parse.point; bad = [m for m in sys.modules if m.startswith(('derive.render', 'derive.engine', "
+        "'typer', 'rich'))]; print(bad); sys.exit(1 if bad else 0)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
