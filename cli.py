@@ -84,7 +84,7 @@ def fail(message: str) -> None:
 
 #: Python parameter names (in InputError.param) whose flag is not simply --name.
 FLAGS = {"input_shape": "--input", "mistakes": "--mistake", "filter": "--filter", "symbolic": "--symbolic",
-         "arch": "ARCH", "expr": "EXPR", "no_bias": "--no-bias"}
+         "arch": "ARCH", "expr": "EXPR", "no_bias": "--no-bias", "name": "NAME"}
 
 
 def emit(build: Callable[[], object], fmt: str, *, out: Path | None = None) -> object:
@@ -400,6 +400,8 @@ def graph(
         "--wrt", help="The input variable for --mode forward.")] = None,
     draw: Annotated[Path | None, typer.Option(
         "--draw", help="Draw the graph to FILE (.svg, .png or .dot).")] = None,
+    mistake: Annotated[str | None, typer.Option(
+        "--mistake", help="Run reverse mode with a named mistake: one_path_only.")] = None,
     fmt: FormatOpt = "text",
 ) -> None:
     """Break EXPR into a computational graph: values, local derivatives, reverse-mode adjoints.
@@ -409,13 +411,13 @@ def graph(
     warnings: list[str] = []
 
     def build():
-        from derive.graphs.graph import build_graph, parse_point
+        from derive.graphs.graph import build_graph
+        from derive.modes import graph_mode
+        from derive.parse.point import parse_point
         from derive.render.graph import graph_report
 
-        from derive.modes import graph_mode
-
         graph_mode(mode=mode, wrt=wrt, at=at)
-        g = build_graph(expr, parse_point(at), wrt=wrt)
+        g = build_graph(expr, parse_point(at), wrt=wrt, mistakes=mistake)
         if draw is not None:
             from derive.render.draw import draw_graph, missing_dot_warning
 
@@ -426,6 +428,91 @@ def graph(
     emit(build, fmt)
     for message in warnings:
         typer.echo(f"derive: {'warning: ' if 'not found' in message else ''}{message}", err=True)
+
+
+# --- perceptron, activation, softmax ---
+
+PerceptronMistakeOpt = Annotated[str | None, typer.Option(
+    "--mistake", help="Run with named mistakes (comma list): flipped_update, no_lr, bias_not_updated.")]
+
+
+@app.command()
+def perceptron(
+    points: Annotated[str, typer.Option(
+        "--points", help="The points as inline JSON, one list of features each: '[[0,0],[0,1],[1,0],[1,1]]'.")],
+    labels: Annotated[str, typer.Option(
+        "--labels", help="One label per point: -1/1 for sign units, 0/1 for step units, e.g. '[-1,1,1,1]'.")],
+    w0: Annotated[str | None, typer.Option("--w0", help="Initial weights, e.g. '[0,0]' (default zeros).")] = None,
+    b0: Annotated[float, typer.Option("--b0", help="Initial bias.")] = 0,
+    lr: Annotated[float, typer.Option("--lr", help="Learning rate eta.")] = 1,
+    epochs: Annotated[int, typer.Option("--epochs", help="At most this many passes over the points.")] = 10,
+    unit: Annotated[str, typer.Option("--unit", help="sign (labels -1/1) or step (labels 0/1).")] = "sign",
+    mistake: PerceptronMistakeOpt = None,
+    fmt: FormatOpt = "text",
+) -> None:
+    """Run the perceptron rule w <- w + eta (y - yhat) x, b <- b + eta (y - yhat), point by point.
+
+    Stops after the first epoch without errors, or after --epochs (XOR never converges).
+
+    Example:  derive perceptron --points '[[0,0],[0,1],[1,0],[1,1]]' --labels '[-1,1,1,1]'
+    """
+    def build():
+        from derive.mlp.perceptron import perceptron as run
+        from derive.parse.point import parse_numbers
+        from derive.render.perceptron import perceptron_report
+
+        start = None if w0 is None else parse_numbers(w0, param="w0")
+        return perceptron_report(run(parse_numbers(points, param="points", depth=2),
+                                     parse_numbers(labels, param="labels"), w0=start, b0=b0, lr=lr,
+                                     epochs=epochs, unit=unit, mistakes=mistake))
+
+    emit(build, fmt)
+
+
+@app.command()
+def activation(
+    name: Annotated[str, typer.Argument(
+        help="sigmoid, tanh, relu, leaky_relu, elu, softplus, linear, step or sign.", show_default=False)],
+    z: Annotated[float | None, typer.Option(
+        "--z", help="The point z (without it, only the formulas).")] = None,
+    mistake: Annotated[str | None, typer.Option(
+        "--mistake", help="A named mistake: fprime_at_a or fprime_form_at_z.")] = None,
+    fmt: FormatOpt = "text",
+) -> None:
+    """An activation function f and its derivative f': as formulas in z, and their values at --z.
+
+    Example:  derive activation sigmoid --z 0.5
+    """
+    def build():
+        from derive.mlp.activation import activation as run
+        from derive.render.activation import activation_report
+
+        return activation_report(run(name, z, mistakes=mistake))
+
+    emit(build, fmt)
+
+
+@app.command()
+def softmax(
+    z: Annotated[str, typer.Option("--z", help="The logits as inline JSON, e.g. '[1,2,3]'.")],
+    y: Annotated[str, typer.Option("--y", help="The target: one-hot or a distribution, e.g. '[0,0,1]'.")],
+    mistake: Annotated[str | None, typer.Option(
+        "--mistake", help="Named mistakes (comma list): flipped_gradient, logits_as_probabilities, log10.")] = None,
+    fmt: FormatOpt = "text",
+) -> None:
+    """Softmax with cross-entropy: probabilities yhat = softmax(z), loss J, gradient dJ/dz = yhat - y.
+
+    Example:  derive softmax --z '[1,2,3]' --y '[0,0,1]'
+    """
+    def build():
+        from derive.mlp.softmax import softmax_ce
+        from derive.parse.point import parse_numbers
+        from derive.render.softmax import softmax_report
+
+        return softmax_report(softmax_ce(parse_numbers(z, param="z"), parse_numbers(y, param="y"),
+                                         mistakes=mistake))
+
+    emit(build, fmt)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -111,7 +111,7 @@ MISTAKES: dict[str, Mistake] = {m.name: m for m in (
     # --- computational graphs ---
     _m("one_path_only", "graph",
        "followed only one path to a node that is reached by several, instead of adding them",
-       ("adjoint",)),
+       ("adjoint", "gradient")),
     # --- activations ---
     _m("fprime_form_at_z", "activation",
        "used the derivative's form in terms of a with z in its place (z(1 - z) for the sigmoid)",

@@ -33,15 +33,19 @@ def test_json_is_one_document_with_numbers():
     assert [n["name"] for n in doc["nodes"]] == ["w", "x", "b", "h_1", "h_2", "h_3", "h_4",
                                                  "h_5", "J"]
     s = 1 / (1 + 2.718281828459045**5)  # sigma(-5)
-    assert doc["value"] == pytest.approx(s)
-    assert doc["gradient"]["b"] == pytest.approx(s * (1 - s))
+    assert doc["quantities"]["J"]["value"] == pytest.approx(s)
+    assert doc["quantities"]["dJ/db"]["value"] == pytest.approx(s * (1 - s))
+    assert doc["title"] == "Computational graph of 1/(1+exp(-(w*x+b)))" and doc["mistakes"] == []
 
 
 def test_forward_mode():
     result = _run("3*(a+b*c)", "--at", "a=5,b=3,c=2", "--mode", "forward", "--wrt", "b",
                   "-f", "json")
     assert result.exit_code == 0
-    assert json.loads(result.stdout)["forward"] == {"wrt": "b", "derivative": 6}
+    doc = json.loads(result.stdout)
+    # du/db = c = 2, dv/db = du/db = 2, dJ/db = 3 dv/db = 6
+    assert doc["wrt"] == "b" and doc["quantities"]["dJ/db"]["value"] == 6
+    assert doc["quantities"]["dv/db"] == {"value": 2, "kind": "tangent"}
 
 
 @pytest.mark.parametrize("fmt, marker", [("latex", r"\begin{align*}"), ("markdown", "| node |")])
@@ -55,13 +59,16 @@ def test_other_formats(fmt, marker):
     [
         (["2x", "--at", "x=1"], "missing operator between '2' and 'x' at column 2"),
         (["a+foo(b)", "--at", "a=1,b=2"], "unknown function 'foo' at column 3"),
-        (["a*b", "--at", "a=1"], "--at gives no value for b"),
-        (["a*b", "--at", "a=1,b=2,c=3"], "--at gives c, which the expression does not use"),
+        (["a*b", "--at", "a=1"], "--at: no value for b"),
+        (["a*b", "--at", "a=1,b=2,c=3"], "--at: gives c, which the expression does not use"),
         (["a*b", "--at", "a=one,b=2"], "--at: a='one' is not a number"),
         (["a*b"], "--at: missing: give the point"),
         (["a*b", "--at", "a=1,b=2", "--mode", "sideways"], "--mode: 'sideways' is not a mode"),
         (["a*b", "--at", "a=1,b=2", "--mode", "forward"], "--wrt: forward mode needs the input variable"),
-        (["a*b", "--at", "a=1,b=2", "--mode", "forward", "--wrt", "z"], "--wrt 'z' is not"),
+        (["a*b", "--at", "a=1,b=2", "--mode", "forward", "--wrt", "z"], "--wrt: 'z' is not"),
+        (["a*b", "--at", "a=1,b=2", "--mistake", "no_floor"], "--mistake: mistake 'no_floor' is one of size"),
+        (["a*b", "--at", "a=1,b=2", "--mode", "forward", "--wrt", "a", "--mistake", "one_path_only"],
+         "--mistake: one_path_only is a mistake of reverse mode"),
         (["log(a)", "--at", "a=-1"], "undefined or too large at this point"),
         (["__import__('os').system('ls')", "--at", "a=1"], "unexpected character '_'"),
         (["a*b", "--at", "a=1,b=2", "--draw", "g.jpg"], "unknown picture type '.jpg'"),

@@ -10,11 +10,12 @@ from hypothesis import strategies as st
 
 from derive.activations import relu, sigma
 from derive.errors import InputError
-from derive.parse.expr_parser import parse_expression
-from derive.graphs.graph import build_graph, parse_point
-from derive.render.graph import graph_report
+from derive.graphs.graph import build_graph
 from derive.notation import sym
+from derive.parse.expr_parser import parse_expression
+from derive.parse.point import parse_point
 from derive.render.formats import render
+from derive.render.graph import graph_report
 
 
 def _defs(g):
@@ -29,11 +30,12 @@ def test_notes_example_3_a_plus_bc():
     assert _defs(g)["u"] == ("mul", ("b", "c"), "b*c")
     assert _defs(g)["v"] == ("add", ("a", "u"), "a + u")
     assert _defs(g)["J"] == ("mul", ("v",), "3*v")
-    assert {n: float(v) for n, v in g.values.items()} == {
+    assert {n: float(g[n]) for n in g.nodes} == {
         "a": 5, "b": 3, "c": 2, "u": 6, "v": 11, "J": 33}
-    assert {n: float(v) for n, v in g.adjoints.items()} == {
+    assert {n: float(g[f"dJ/d{n}"]) for n in g.nodes} == {
         "a": 3, "b": 6, "c": 9, "u": 3, "v": 3, "J": 1}
-    assert str(g.edges[("b", "u")].derivative) == "c" and float(g.edges[("b", "u")].value) == 2
+    local = g.quantities()["local(u;b)"]
+    assert str(local.formula) == "c" and float(local.value) == 2
     assert g.paths("b") == [["J", "v", "u", "b"]]
 
 
@@ -47,20 +49,20 @@ def test_notes_sigmoid_table():
     assert ops == ["mul", "add", "neg", "exp", "add", "div"]
     s = 1 / (1 + math.exp(5))
     ds = s * (1 - s)
-    assert float(g.values["h_4"]) == pytest.approx(math.exp(5))
-    assert float(g.values["J"]) == pytest.approx(s)
-    assert float(g.adjoints["h_2"]) == pytest.approx(ds)
-    assert float(g.adjoints["w"]) == pytest.approx(-ds)
-    assert float(g.adjoints["x"]) == pytest.approx(2 * ds)
-    assert float(g.adjoints["b"]) == pytest.approx(ds)
+    assert float(g["h_4"]) == pytest.approx(math.exp(5))
+    assert float(g["J"]) == pytest.approx(s)
+    assert float(g["dJ/dh_2"]) == pytest.approx(ds)
+    assert float(g["dJ/dw"]) == pytest.approx(-ds)
+    assert float(g["dJ/dx"]) == pytest.approx(2 * ds)
+    assert float(g["dJ/db"]) == pytest.approx(ds)
 
 
 def test_sigmoid_function_is_one_node_with_textbook_derivative():
     g = build_graph("sigmoid(w*x+b)", {"w": 2, "x": -1, "b": -3})
     assert [g.nodes[n].op for n in ("u", "v", "J")] == ["mul", "add", "sigmoid"]
-    assert str(g.edges[("v", "J")].derivative) == "(1 - sigma(v))*sigma(v)"
+    assert str(g.quantities()["local(J;v)"].formula) == "(1 - sigma(v))*sigma(v)"
     s = 1 / (1 + math.exp(5))
-    assert float(g.adjoints["b"]) == pytest.approx(s * (1 - s))
+    assert float(g["dJ/db"]) == pytest.approx(s * (1 - s))
 
 
 def test_shared_subexpression_is_one_node_and_paths_sum():
@@ -70,8 +72,8 @@ def test_shared_subexpression_is_one_node_and_paths_sum():
     assert list(g.nodes) == ["x", "y", "u", "v", "J"]
     assert g.nodes["J"].inputs == ("v", "u")
     assert g.count_paths("x") == 2
-    assert float(g.adjoints["u"]) == pytest.approx(math.exp(2) + 1)
-    assert float(g.adjoints["x"]) == pytest.approx((math.exp(2) + 1) * 2)
+    assert float(g["dJ/du"]) == pytest.approx(math.exp(2) + 1)
+    assert float(g["dJ/dx"]) == pytest.approx((math.exp(2) + 1) * 2)
     # the report shows both paths to x and their sum: e^2*2 = 14.7781 (via exp) + 2 (direct)
     text = render(graph_report(g), "text")
     assert "J → v → u → x = 1·7.38906·2 = 14.7781" in text
@@ -81,19 +83,20 @@ def test_shared_subexpression_is_one_node_and_paths_sum():
 def test_variable_used_twice_sums_its_paths():
     # J = x*x + x at x=3: dJ/dx = 2x + 1 = 7; x*x is one node with local derivative 2x.
     g = build_graph("x*x + x", {"x": 3})
-    assert float(g.adjoints["x"]) == 7
+    assert float(g["dJ/dx"]) == 7
     assert g.count_paths("x") == 2
 
 
 def test_forward_mode_matches_reverse():
     g = build_graph("3*(a+b*c)", {"a": 5, "b": 3, "c": 2}, wrt="b")
-    assert {n: float(t) for n, t in g.tangents.items()} == {
+    assert {n: float(g[f"d{n}/db"]) for n in g.nodes} == {
         "a": 0, "b": 1, "c": 0, "u": 2, "v": 2, "J": 6}
+    assert g.names("tangent") == ["da/db", "db/db", "dc/db", "du/db", "dv/db"]  # dJ/db: the gradient
 
 
 def test_single_variable_and_long_names():
     g = build_graph("x", {"x": 4})
-    assert g.nodes["J"].op == "identity" and float(g.adjoints["x"]) == 1
+    assert g.nodes["J"].op == "identity" and float(g["dJ/dx"]) == 1
     g = build_graph("u*v", {"u": 1, "v": 2})  # letters u, v are taken: J only
     assert list(g.nodes) == ["u", "v", "J"]
     g = build_graph("u*v + p", {"u": 1, "v": 2, "p": 3})
@@ -103,8 +106,8 @@ def test_single_variable_and_long_names():
 @pytest.mark.parametrize(
     "expr, at, message",
     [
-        ("a*b", {"a": 1}, "--at gives no value for b (add b=...)"),
-        ("a", {"a": 1, "z": 2}, "--at gives z, which the expression does not use"),
+        ("a*b", {"a": 1}, "at: no value for b (add b=...)"),
+        ("a", {"a": 1, "z": 2}, "at: gives z, which the expression does not use"),
         ("2*3", {}, "has no variables"),
         ("log(x)", {"x": -1}, "is undefined"),
         ("1/x", {"x": 0}, "is undefined"),
@@ -120,13 +123,13 @@ def test_stable_names_as_variables():
     g = build_graph("sigmoid(w^(1)_1,1*x_1 + b^(1)_1)",
                     parse_point("w^(1)_1,1=0.15,x_1=0.05,b^(1)_1=0.35"))
     s = 1 / (1 + math.exp(-0.3575))
-    assert float(g.adjoints["b^(1)_1"]) == pytest.approx(s * (1 - s))
-    assert float(g.adjoints["w^(1)_1,1"]) == pytest.approx(s * (1 - s) * 0.05)
+    assert float(g["dJ/db^(1)_1"]) == pytest.approx(s * (1 - s))
+    assert float(g["dJ/dw^(1)_1,1"]) == pytest.approx(s * (1 - s) * 0.05)
     assert "w⁽¹⁾₁₁·x₁" in render(graph_report(g), "text")
 
 
 def test_wrt_must_be_a_variable():
-    with pytest.raises(InputError, match="--wrt 'z' is not a variable"):
+    with pytest.raises(InputError, match="wrt: 'z' is not a variable"):
         build_graph("a*b", {"a": 1, "b": 2}, wrt="z")
 
 
@@ -159,13 +162,14 @@ def test_report_in_every_format():
     latex = render(report, "latex")
     assert r"\frac{\partial J}{\partial b}" in latex
     doc = json.loads(render(report, "json"))
-    assert doc["gradient"] == {"a": 3, "b": 6, "c": 9}
-    assert doc["value"] == 33 and doc["output"] == "J"
-    assert doc["nodes"][3] == {"name": "u", "op": "mul", "inputs": ["b", "c"],
-                               "expression": "b·c", "latex": "b c", "value": 6, "adjoint": 3,
-                               "tangent": 2}
-    assert {"from": "b", "to": "u", "local_derivative": "c", "latex": "c", "value": 2} in doc["edges"]
-    assert doc["forward"] == {"wrt": "b", "derivative": 6}
+    qs = doc["quantities"]
+    assert {v: qs[f"dJ/d{v}"]["value"] for v in "abc"} == {"a": 3, "b": 6, "c": 9}
+    assert qs["J"]["value"] == 33 and doc["output"] == "J"
+    assert doc["nodes"][3] == {"name": "u", "op": "mul", "inputs": ["b", "c"]}
+    assert qs["u"] == {"value": 6, "kind": "node", "formula": {"text": "b·c", "latex": "b c"}}
+    assert qs["dJ/du"]["value"] == 3 and qs["du/db"] == {"value": 2, "kind": "tangent"}
+    assert qs["local(u;b)"] == {"value": 2, "kind": "local_derivative", "formula": {"text": "c", "latex": "c"}}
+    assert doc["wrt"] == "b" and qs["dJ/db"]["value"] == 6
 
 
 # --- property: adjoints equal sympy.diff of the whole expression -----------------------------
@@ -255,11 +259,11 @@ def test_adjoints_equal_sympy_diff_on_random_trees(tree, point):
     subs = {sym(v): at[v] for v in at}
     assume(not _at_a_kink(tree, subs))
     g = build_graph(text, at)
-    assert float(g.values[g.output]) == pytest.approx(float(_numeric(expr, subs)),
+    assert float(g[g.output]) == pytest.approx(float(_numeric(expr, subs)),
                                                       rel=1e-9, abs=1e-9)
     for v in at:
         expected = float(_numeric(sp.diff(expr, sym(v)), subs))
-        assert float(g.adjoints[v]) == pytest.approx(expected, rel=1e-8, abs=1e-9), (text, v)
+        assert float(g[g.adjoint_name(v)]) == pytest.approx(expected, rel=1e-8, abs=1e-9), (text, v)
 
 
 @given(st.text(max_size=80))

@@ -3,96 +3,76 @@
 (The report, in the notes' layout, is :mod:`derive.render.graph`.)
 
 ``build_graph("3*(a + b*c)", {"a": 5, "b": 3, "c": 2})`` gives the nodes the notes draw
-(``u = b·c``, ``v = a + u``, ``J = 3·v``), the forward value of each, the local
-derivative on each edge (symbolic and its value), the reverse-mode adjoint
-``∂J/∂node`` of every node with the products along every path, and optionally the
-forward-mode tangents ``d node / d x`` for one input ``x``.
+(``u = b·c``, ``v = a + u``, ``J = 3·v``; the naming rule is in :mod:`derive.graphs.nodes`)
+as a :class:`Graph` result whose quantities are, in working order:
 
-Naming rule: the output node is ``J``. When there are at most three other operation
-nodes they are called ``u, v, p`` (in evaluation order, skipping letters that are variables),
-as in the notes' ``u = bc, v = a + u, J = 3v``; otherwise ``h_1, h_2, ...`` as in the notes'
-autodiff table. Nodes follow the formula as typed (``-(w*x+b)`` is a negation node of a sum
-node), one node per distinct subexpression, constants folded into the node that uses them.
+==================  ==================  ===================================================
+name                kind                what
+==================  ==================  ===================================================
+``a``               input               the point
+``u``               node                the node's value; formula: ``b*c``
+``local(u;b)``      local_derivative    ``∂u/∂b`` on the edge b -> u; formula: ``c``
+``dJ/du``           adjoint             reverse mode: ``Σ_m dJ/dm · local(m;u)`` over users m
+``dJ/db``           gradient            the adjoint of an input
+``paths(J;b)``      count               how many paths lead from J down to b
+``path(J;v;u;b)``   path_product        the product of the local derivatives along the path
+``du/db``           tangent             forward mode (``wrt="b"``): ``Σ_i local(u;i) · di/db``
+==================  ==================  ===================================================
+
+At most :data:`MAX_PATHS_SHOWN` paths per input are listed (in the order a depth-first walk
+from J meets them, each node's inputs in the order they appear); ``paths(J;x)`` always counts
+them all. The output's forward-mode tangent is the gradient entry ``dJ/dx`` itself.
+
+Mistake ``one_path_only``: a node used by several nodes takes its adjoint from only the *first
+of its users in evaluation order*, ``dJ/dn = dJ/dm₁ · local(m₁;n)``, so each adjoint is the
+product along one path (up through first users) instead of the sum over all paths. It
+applies to reverse mode only.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import sympy as sp
 
-from derive.errors import InputError
-from derive.parse.expr_parser import (
-    DEFAULT_FUNCTIONS,
-    Binary,
-    Const,
-    Num,
-    Tree,
-    Unary,
-    Var,
-    parse_tree,
-    to_sympy,
-)
-from derive.notation import sym, text_name
-from derive.render.printing import to_text
+from derive.errors import InputError, MistakeError
+from derive.graphs.nodes import MAX_NODES, Edge, Node, local_expr, node_names, structure
+from derive.mistakes import resolve
+from derive.notation import applied, derivative, parse_name, sym
+from derive.parse.expr_parser import parse_tree, to_sympy
+from derive.result import Quantity, Result
 
-__all__ = [
-    "MAX_NODES",
-    "Edge",
-    "Graph",
-    "Node",
-    "build_graph",
-    "parse_point",
-]
+__all__ = ["MAX_NODES", "MAX_PATHS_SHOWN", "Edge", "Graph", "Node", "build_graph", "graph"]
 
-MAX_NODES = 200  # operation nodes; a graph beyond this is no longer something to read
+MAX_PATHS_SHOWN = 12  # paths listed per input (all are counted)
 _PREC = 30  # decimal digits for the numbers
-_LETTERS = ("u", "v", "p", "q", "r", "s")
+_EMPTY: Mapping = MappingProxyType({})
 
 
-@dataclass(frozen=True)
-class Node:
-    """One node: an input variable (``op == "input"``) or an elementary operation.
+@dataclass(frozen=True, repr=False)
+class Graph(Result):
+    """A computational graph at a point, as named quantities (see the module docstring).
 
-    ``expr`` is the node's own formula in terms of its input nodes' symbols (``b*c`` for
-    ``u``); ``symbol`` is the SymPy symbol other nodes use for it.
+    The fields hold the structure (``nodes``, ``edges``) and each pass at 30 digits; read the
+    numbers by name through :meth:`quantities` (``g["dJ/db"]``, ``g["local(u;b)"]``): floats,
+    the point's values exact.
     """
-
-    name: str
-    op: str  # input, add, sub, mul, div, pow, neg, identity, or a function name (exp, sigmoid, ...)
-    inputs: tuple[str, ...]  # distinct input node names, in the order they appear
-    expr: sp.Expr
-
-    @property
-    def symbol(self) -> sp.Symbol:
-        return sym(self.name)
-
-
-@dataclass(frozen=True)
-class Edge:
-    """The local derivative ``∂ target / ∂ source`` (symbolic and at the point)."""
-
-    source: str
-    target: str
-    derivative: sp.Expr
-    value: sp.Float
-
-
-@dataclass
-class Graph:
-    """A computational graph at a point; every quantity is reachable by node name."""
 
     source: str  # the formula as typed
     expr: sp.Expr  # the whole formula in the variables
-    nodes: dict[str, Node]  # in evaluation order; inputs first
+    nodes: Mapping[str, Node]  # in evaluation order; inputs first
     output: str
-    at: dict[str, sp.Rational]
-    values: dict[str, sp.Float] = field(default_factory=dict)
-    edges: dict[tuple[str, str], Edge] = field(default_factory=dict)  # (source, target)
-    adjoints: dict[str, sp.Float] = field(default_factory=dict)  # ∂J/∂node
+    at: Mapping[str, sp.Rational]
+    node_values: Mapping[str, sp.Float]  # every node, inputs too (as 30-digit floats)
+    edges: Mapping[tuple[str, str], Edge]  # (source, target)
+    adjoints: Mapping[str, sp.Float]  # dJ/dnode
     wrt: str | None = None
-    tangents: dict[str, sp.Float] = field(default_factory=dict)  # d node / d wrt (forward mode)
+    tangents: Mapping[str, sp.Float] = field(default_factory=lambda: _EMPTY)  # d node / d wrt (forward mode)
+    mistakes: frozenset[str] = frozenset()
+
+    # --- structure ---
 
     @property
     def variables(self) -> list[str]:
@@ -131,6 +111,13 @@ class Graph:
                 count[n] = sum(count.get(i, 0) for i in node.inputs)
         return count[self.output]
 
+    def first_user_path(self, name: str) -> list[str]:
+        """The path ``one_path_only`` follows: up from ``name`` through first users, output first."""
+        path = [name]
+        while path[-1] != self.output:
+            path.append(self.consumers(path[-1])[0])
+        return path[::-1]
+
     def _reaches(self, start: str, goal: str) -> bool:
         seen, todo = set(), [start]
         while todo:
@@ -142,139 +129,61 @@ class Graph:
                 todo.extend(self.nodes[n].inputs)
         return False
 
+    # --- names ---
 
-# --- parsing the point ------------------------------------------------------------------------
+    def adjoint_name(self, name: str) -> str:
+        """``dJ/du``: the reverse-mode adjoint of a node (the gradient entry for an input)."""
+        return derivative(self.output, name)
 
-_POINT_VALUE = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?"
-                          r"(?:/[0-9]+(?:\.[0-9]*)?)?$", re.ASCII)
-_POINT_NAME = re.compile(r"^(?:[A-Za-z][A-Za-z0-9_]*|[A-Za-z][A-Za-z0-9]*\^\([0-9]{1,3}\)_[0-9]{1,4}"
-                         r"(?:,[0-9]{1,4})*)$", re.ASCII)
+    @staticmethod
+    def local_name(target: str, source: str) -> str:
+        """``local(u;b)``: the local derivative ∂target/∂source on one edge."""
+        return applied("local", target, source)
 
+    @staticmethod
+    def path_name(path: list[str]) -> str:
+        """``path(J;v;u;b)``: the product of the local derivatives along a path, output first."""
+        return applied("path", *path)
 
-def _exact(text: str) -> sp.Rational:
-    sign = -1 if text.startswith("-") else 1
-    mant, _, exp_text = text.lstrip("+-").lower().partition("e")
-    whole, _, frac = mant.partition(".")
-    value = sp.Rational(int(whole + frac or "0"), 10 ** len(frac))
-    return sign * value * sp.Rational(10) ** int(exp_text or 0)
+    def count_name(self, name: str) -> str:
+        """``paths(J;b)``: how many paths lead from the output to ``name``."""
+        return applied("paths", self.output, name)
 
+    def tangent_name(self, name: str) -> str:
+        """``du/db``: the forward-mode tangent (for the output, the gradient entry ``dJ/db``)."""
+        if self.wrt is None:
+            raise ValueError("no forward mode: the graph was built without wrt")
+        return derivative(name, self.wrt)
 
-def parse_point(text: str) -> dict[str, sp.Rational]:
-    """``"a=5,b=3,c=1/2"`` -> ``{"a": 5, "b": 3, "c": 1/2}`` (exact); one clear error otherwise.
+    # --- quantities ---
 
-    Stable names work too: ``"w^(1)_1,2=0.5,x_1=1"`` (a piece without ``=`` belongs to the
-    name that follows it).
-    """
-    out: dict[str, sp.Rational] = {}
-    items: list[str] = []
-    pending = ""
-    for piece in text.split(","):
-        pending = f"{pending},{piece}" if pending else piece
-        if "=" in piece:
-            items.append(pending)
-            pending = ""
-    if pending or not items:
-        items.append(pending)
-    for item in items:
-        name, eq, value = (s.strip() for s in item.partition("="))
-        if not eq or not name or not value:
-            raise InputError(f"--at {text!r}: {item.strip()!r} is not NAME=VALUE "
-                             "(e.g. --at a=5,b=3,c=2)")
-        if not _POINT_NAME.match(name):
-            raise InputError(f"--at: {name!r} is not a variable name")
-        if not _POINT_VALUE.match(value) or len(value) > 40:
-            raise InputError(f"--at: {name}={value!r} is not a number (write e.g. 2, -0.5 or 1/3)")
-        num, _, den = value.partition("/")
-        number = _exact(num) / (_exact(den) if den else 1)
-        if den and _exact(den) == 0:
-            raise InputError(f"--at: {name}={value}: division by zero")
-        if name in out:
-            raise InputError(f"--at: {name} is given twice")
-        out[name] = sp.Rational(number)
-    return out
+    def _quantities(self) -> Iterator[Quantity]:
+        for v in self.variables:
+            yield Quantity(v, self.at[v], "input")
+        for n, node in self.nodes.items():
+            if node.op != "input":
+                yield Quantity(n, float(self.node_values[n]), "node", formula=node.expr)
+        for e in self.edges.values():
+            yield Quantity(self.local_name(e.target, e.source), float(e.value), "local_derivative",
+                           formula=e.derivative)
+        note = "one path only: from the first user in evaluation order" if self.mistakes else None
+        for n in reversed(list(self.nodes)):
+            kind = "gradient" if self.nodes[n].op == "input" else "adjoint"
+            yield Quantity(self.adjoint_name(n), float(self.adjoints[n]), kind,
+                           note=note if len(self.consumers(n)) > 1 else None)
+        for v in self.variables:
+            yield Quantity(self.count_name(v), self.count_paths(v), "count")
+            for path in self.paths(v, MAX_PATHS_SHOWN):
+                edges = [self.edges[(path[k + 1], path[k])] for k in range(len(path) - 1)]
+                yield Quantity(self.path_name(path), float(sp.Mul(*[e.value for e in edges])), "path_product",
+                               formula=sp.Mul(*[e.derivative for e in edges]))
+        if self.wrt is not None:
+            for n in self.nodes:
+                if n != self.output:
+                    yield Quantity(self.tangent_name(n), float(self.tangents[n]), "tangent")
 
 
 # --- building the graph -----------------------------------------------------------------------
-
-_OPS = {"+": "add", "-": "sub", "*": "mul", "/": "div", "^": "pow"}
-
-
-def _structure(tree: Tree) -> tuple[list[tuple[str, tuple, Tree]], list[str], tuple]:
-    """Operation nodes (op, inputs, expr-in-placeholders) in evaluation order, the variables,
-    and the reference of the root (an int node index, a variable name, or a constant)."""
-    ops: list[tuple[str, tuple, Tree]] = []
-    index: dict[tuple, int] = {}
-    variables: list[str] = []
-    ref: dict[int, object] = {}  # id(tree node) -> ("c", value) | ("v", name) | ("n", i)
-    stack: list[tuple[Tree, bool]] = [(tree, False)]
-    while stack:
-        node, ready = stack.pop()
-        if isinstance(node, Num):
-            ref[id(node)] = ("c", node.value)
-            continue
-        if isinstance(node, Const):
-            ref[id(node)] = ("c", node.value)
-            continue
-        if isinstance(node, Var):
-            if node.name not in variables:
-                variables.append(node.name)
-            ref[id(node)] = ("v", node.name)
-            continue
-        kids = (node.operand,) if isinstance(node, Unary) else (
-            (node.left, node.right) if isinstance(node, Binary) else node.args)
-        if not ready:
-            stack.append((node, True))
-            stack.extend((k, False) for k in reversed(kids))  # left child evaluated first
-            continue
-        args = [ref[id(k)] for k in kids]
-        if all(a[0] == "c" for a in args):  # a constant subexpression: fold it
-            ref[id(node)] = ("c", to_sympy(node))
-            continue
-        if isinstance(node, Unary) and node.op == "+":
-            ref[id(node)] = args[0]
-            continue
-        op = ("neg" if isinstance(node, Unary) else _OPS[node.op] if isinstance(node, Binary)
-              else node.name)
-        key = (op, tuple(args))
-        if key not in index:
-            index[key] = len(ops)
-            ops.append((op, tuple(args), node))
-        ref[id(node)] = ("n", index[key])
-    return ops, variables, ref[id(tree)]
-
-
-def _names(n_ops: int, variables: list[str], names: str) -> list[str]:
-    taken = set(variables)
-    out_name = "J" if "J" not in taken else "J_out"
-    letters = [c for c in _LETTERS if c not in taken]
-    inner = n_ops - 1
-    if names == "auto" and inner <= 3 and len(letters) >= inner:
-        return letters[:inner] + [out_name]
-    picked, k = [], 1
-    while len(picked) < inner:
-        if f"h_{k}" not in taken:
-            picked.append(f"h_{k}")
-        k += 1
-    return picked + [out_name]
-
-
-def _local_expr(op: str, args: list[sp.Expr], tree: Tree) -> sp.Expr:
-    if op == "neg":
-        return -args[0]
-    if op == "add":
-        return args[0] + args[1]
-    if op == "sub":
-        return args[0] - args[1]
-    if op == "mul":
-        return args[0] * args[1]
-    if op == "div":
-        if args[1] == 0:
-            raise InputError(f"division by zero at column {tree.col}")
-        return args[0] / args[1]
-    if op == "pow":
-        return sp.Pow(args[0], args[1])
-    return DEFAULT_FUNCTIONS[op].build(*args)
-
 
 def _concrete(expr: sp.Expr) -> sp.Expr:
     """ReLU and sigmoid written out (max(0, z), 1/(1 + e^-z)), so that SymPy evaluates them
@@ -293,27 +202,43 @@ def _number(expr: sp.Expr, what: str) -> sp.Float:
         value = sp.zoo
     if not (value.is_Number and value.is_finite and abs(value) <= 1e300):
         raise InputError(f"{what} is undefined or too large at this point ({value}); "
-                         "choose another point")
+                         "choose another point", param="at")
     return sp.Float(value, _PREC)
 
 
-def build_graph(text: str, at: dict[str, object], *, wrt: str | None = None,
-                names: str = "auto") -> Graph:
+def _plain(expr: sp.Expr) -> str:
+    return sp.sstr(expr).replace("**", "^")
+
+
+def build_graph(text: str, at: Mapping[str, object], *, wrt: str | None = None, names: str = "auto",
+                mistakes=None) -> Graph:
     """Parse ``text``, build its graph and evaluate it at ``at`` (values for every variable).
 
     Args:
         text: the formula, in the syntax of :mod:`derive.parse.expr_parser`.
         at: a value (int, fraction, float or SymPy number) for each variable.
         wrt: a variable for forward mode (``d node / d wrt`` for every node); None: reverse only.
-        names: ``"auto"`` (the rule in the module docstring) or ``"h"`` (always ``h_1, h_2, ...``).
+        names: ``"auto"`` (the rule in :mod:`derive.graphs.nodes`) or ``"h"`` (``h_1, h_2, ...``).
+        mistakes: names from the ``graph`` family of :data:`derive.mistakes.MISTAKES`.
     """
+    chosen = resolve(mistakes, "graph")
     if names not in ("auto", "h"):
-        raise InputError(f"names={names!r}: choose auto or h")
+        raise InputError(f"{names!r}: choose auto or h", param="names")
+    if chosen and wrt is not None:
+        raise MistakeError("one_path_only is a mistake of reverse mode; leave out wrt", param="mistakes")
     tree = parse_tree(text)
     whole = to_sympy(tree)
-    ops, variables, root = _structure(tree)
+    ops, variables, root = structure(tree)
     if not variables:
         raise InputError(f"{text.strip()!r} has no variables; there is nothing to differentiate")
+    for v in variables:
+        try:
+            ok = parse_name(v).form == "atom"
+        except ValueError:
+            ok = False
+        if not ok:
+            raise InputError(f"variable {v!r} is not a name of the course's grammar "
+                             "(write x, x_1, x_12 or w^(1)_1,2)")
     if root[0] == "v":  # the formula is a single variable: J = x
         ops.append(("identity", (root,), None))
         root = ("n", len(ops) - 1)
@@ -322,16 +247,16 @@ def build_graph(text: str, at: dict[str, object], *, wrt: str | None = None,
     missing = [v for v in variables if v not in at]
     extra = [v for v in at if v not in variables]
     if missing:
-        raise InputError(f"--at gives no value for {', '.join(missing)} "
-                         f"(add {', '.join(m + '=...' for m in missing)})")
+        raise InputError(f"no value for {', '.join(missing)} (add {', '.join(m + '=...' for m in missing)})",
+                         param="at")
     if extra:
-        raise InputError(f"--at gives {', '.join(extra)}, which the expression does not use "
-                         f"(its variables: {', '.join(variables)})")
+        raise InputError(f"gives {', '.join(extra)}, which the expression does not use "
+                         f"(its variables: {', '.join(variables)})", param="at")
     if wrt is not None and wrt not in variables:
-        raise InputError(f"--wrt {wrt!r} is not a variable of the expression "
-                         f"(choose from {', '.join(variables)})")
+        raise InputError(f"{wrt!r} is not a variable of the expression (choose from {', '.join(variables)})",
+                         param="wrt")
 
-    op_names = _names(len(ops), variables, names)
+    op_names = node_names(len(ops), variables, names)
     nodes: dict[str, Node] = {v: Node(v, "input", (), sym(v)) for v in variables}
     for i, (op, args, node) in enumerate(ops):
         exprs, inputs = [], []
@@ -343,58 +268,72 @@ def build_graph(text: str, at: dict[str, object], *, wrt: str | None = None,
             exprs.append(sym(name))
             if name not in inputs:
                 inputs.append(name)
-        expr = exprs[0] if op == "identity" else _local_expr(op, exprs, node)
+        expr = exprs[0] if op == "identity" else local_expr(op, exprs, node)
         nodes[op_names[i]] = Node(op_names[i], op, tuple(inputs), expr)
 
-    g = Graph(source=text.strip(), expr=whole, nodes=nodes, output=op_names[-1],
-              at={v: _as_rational(v, at[v]) for v in variables})
-    _evaluate(g)
-    _reverse(g)
-    if wrt is not None:
-        _forward(g, wrt)
-    return g
+    point = {v: _as_rational(v, at[v]) for v in variables}
+    values, edges = _evaluate(nodes, point)
+    output = op_names[-1]
+    adjoints = _reverse(nodes, edges, output, one_path="one_path_only" in chosen)
+    tangents = _forward(nodes, edges, wrt) if wrt is not None else {}
+    return Graph(source=text.strip(), expr=whole, nodes=MappingProxyType(nodes), output=output,
+                 at=MappingProxyType(point), node_values=MappingProxyType(values), edges=MappingProxyType(edges),
+                 adjoints=MappingProxyType(adjoints), wrt=wrt, tangents=MappingProxyType(tangents),
+                 mistakes=chosen)
+
+
+#: The name the facade and the exercise bank use: ``graph(text, at, mistakes={...})``.
+graph = build_graph
 
 
 def _as_rational(name: str, value: object) -> sp.Rational:
     if isinstance(value, (str, bool)) or not isinstance(value, (int, float, sp.Rational)):
-        raise InputError(f"value of {name} must be a number, not {value!r}")
+        raise InputError(f"value of {name} must be a number, not {value!r}", param="at")
     if isinstance(value, float) and not (abs(value) < 1e300):
-        raise InputError(f"value of {name} must be a finite number, not {value!r}")
+        raise InputError(f"value of {name} must be a finite number, not {value!r}", param="at")
     return sp.Rational(value)
 
 
-def _evaluate(g: Graph) -> None:
+def _evaluate(nodes: Mapping[str, Node], at: Mapping[str, sp.Rational]):
     """Forward values and the local derivative on every edge."""
-    for name, node in g.nodes.items():
+    values: dict[str, sp.Float] = {}
+    edges: dict[tuple[str, str], Edge] = {}
+    for name, node in nodes.items():
         if node.op == "input":
-            g.values[name] = sp.Float(g.at[name], _PREC)
+            values[name] = sp.Float(at[name], _PREC)
             continue
-        point = {sym(i): g.values[i] for i in node.inputs}
-        g.values[name] = _number(node.expr.xreplace(point), f"{name} = {to_text(node.expr)}")
+        point = {sym(i): values[i] for i in node.inputs}
+        values[name] = _number(node.expr.xreplace(point), f"{name} = {_plain(node.expr)}")
         for i in node.inputs:
             d = sp.diff(node.expr, sym(i))
-            value = _number(d.xreplace(point), f"∂{text_name(name)}/∂{text_name(i)}")
-            g.edges[(i, name)] = Edge(i, name, d, value)
+            edges[(i, name)] = Edge(i, name, d, _number(d.xreplace(point), f"d{name}/d{i}"))
+    return values, edges
 
 
-def _reverse(g: Graph) -> None:
-    """Adjoints ∂J/∂node, from the output back: each node sums over the nodes that use it."""
-    adj = {n: sp.Float(0, _PREC) for n in g.nodes}
-    adj[g.output] = sp.Float(1, _PREC)
-    for name in reversed(list(g.nodes)):
-        for i in g.nodes[name].inputs:
-            adj[i] += adj[name] * g.edges[(i, name)].value
-    g.adjoints = adj
+def _reverse(nodes: Mapping[str, Node], edges: Mapping[tuple[str, str], Edge], output: str, *,
+             one_path: bool = False) -> dict[str, sp.Float]:
+    """Adjoints ∂J/∂node, from the output back: each node sums over the nodes that use it
+    (with ``one_path``, only its first user in evaluation order counts)."""
+    adj = {n: sp.Float(0, _PREC) for n in nodes}
+    adj[output] = sp.Float(1, _PREC)
+    first_user: dict[str, str] = {}
+    for name, node in nodes.items():  # evaluation order: a node's first user is met first
+        for i in node.inputs:
+            first_user.setdefault(i, name)
+    for name in reversed(list(nodes)):
+        for i in nodes[name].inputs:
+            if one_path and first_user[i] != name:
+                continue
+            adj[i] += adj[name] * edges[(i, name)].value
+    return adj
 
 
-def _forward(g: Graph, wrt: str) -> None:
+def _forward(nodes: Mapping[str, Node], edges: Mapping[tuple[str, str], Edge], wrt: str) -> dict[str, sp.Float]:
     """Tangents d node / d wrt, from the inputs forward."""
     tan: dict[str, sp.Float] = {}
-    for name, node in g.nodes.items():
+    for name, node in nodes.items():
         if node.op == "input":
             tan[name] = sp.Float(1 if name == wrt else 0, _PREC)
         else:
-            tan[name] = sum((g.edges[(i, name)].value * tan[i] for i in node.inputs),
-                            sp.Float(0, _PREC))
-    g.wrt = wrt
-    g.tangents = tan
+            tan[name] = sum((edges[(i, name)].value * tan[i] for i in node.inputs), sp.Float(0, _PREC))
+    return tan

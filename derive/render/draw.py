@@ -108,7 +108,8 @@ def _quote(ident: str) -> str:
 # --- computational graphs --------------------------------------------------------------------
 
 def graph_dot(g) -> str:
-    """DOT source for a :class:`derive.graphs.graph.Graph` (values, local derivatives, adjoints)."""
+    """DOT source for a :class:`derive.graphs.graph.Graph`: its values, local derivatives and adjoints,
+    read by name from the result's quantities."""
     out = g.output
     lines = [
         "digraph computational_graph {",
@@ -125,12 +126,12 @@ def graph_dot(g) -> str:
     ]
     for name, node in g.nodes.items():
         cells = [f"<TD><B>{html_name(name)}</B></TD>",
-                 f"<TD>{_n(g.values[name])}</TD>",
+                 f"<TD>{_n(g[name])}</TD>",
                  (f"<TD><FONT COLOR=\"{ADJOINT_COLOR}\">{_d(out, name)} = "
-                 f"{_n(g.adjoints[name])}</FONT></TD>")]
+                 f"{_n(g[g.adjoint_name(name)])}</FONT></TD>")]
         if g.wrt:
             cells.append(f"<TD><FONT COLOR=\"{TANGENT_COLOR}\">{_d(name, g.wrt, 'd')} = "
-                         f"{_n(g.tangents[name])}</FONT></TD>")
+                         f"{_n(g[g.tangent_name(name)])}</FONT></TD>")
         fill = ' BGCOLOR="#eef3fb"' if node.op == "input" else (
             ' BGCOLOR="#fdf2e9"' if name == out else "")
         label = (f'<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4"{fill}>'
@@ -142,10 +143,9 @@ def graph_dot(g) -> str:
         lines.append(f"  {_quote('op:' + name)} [shape=ellipse, style=filled, "
                      f'fillcolor="#f4f4f4", fontsize=11, margin="0.05,0.02", label=<{op_label}>];')
         for i in node.inputs:
-            e = g.edges[(i, name)]
             lines.append(f"  {_quote('v:' + i)} -> {_quote('op:' + name)} "
                          f'[label=<<FONT COLOR="{LOCAL_COLOR}">{_d(name, i)} = '
-                         f"{_n(e.value)}</FONT>>];")
+                         f"{_n(g[g.local_name(name, i)])}</FONT>>];")
         lines.append(f"  {_quote('op:' + name)} -> {_quote('v:' + name)};")
     lines.append("}")
     return "\n".join(lines) + "\n"
