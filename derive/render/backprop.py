@@ -2,14 +2,16 @@
 
 The board layout of the course: legend, given numbers, forward pass (per neuron and in
 matrix form), loss, output error with its chain-rule step, hidden deltas, gradients,
-update, the output after the update, and how the result was verified.
+update, the output after the update, and how the result was verified. Every number shown
+is a quantity of the derivation, read by name; nothing here computes one.
 """
 
 from __future__ import annotations
 
 import sympy as sp
 
-from derive.mlp.derivation import DEFAULT_LR, MISTAKES, Derivation, a_symbols, y_symbols
+from derive.mistakes import MISTAKES
+from derive.mlp.derivation import CONVENTIONS, Derivation, a_symbols, y_symbols
 from derive.render.mathtext import (
     DIGITS,
     M,
@@ -26,9 +28,18 @@ from derive.render.mathtext import (
     vec_math,
 )
 from derive.mlp.network import LOSSES
-from derive.notation import key, latex_name, parse_key, sym, text_name
-from derive.render.printing import fmt_number, to_latex, to_text
+from derive.notation import applied, derivative, key, latex_name, parse_key, staged, sym, text_name
+from derive.render.printing import fmt_number
+from derive.render.quantities import quantities_json
 from derive.render.report import Equation, Heading, Math, Para, Report, Table
+
+UNDEFINED = M(r"\text{undefined}", "undefined")
+
+
+def _val(d: Derivation, name: str) -> Math:
+    """The value of a quantity, or "undefined"."""
+    v = d[name]
+    return UNDEFINED if v is None else num(v)
 
 __all__ = ["derivation_report"]
 
@@ -73,7 +84,7 @@ def _legend(d: Derivation) -> Table:
 
 
 def _given(d: Derivation) -> list:
-    nums = d.numbers
+    nums = d.given
     out: list = [Heading("Given")]
     out.append(Equation(M("x", "x"), [vec_math(nums.x)]))
     if nums.y is not None:
@@ -83,14 +94,13 @@ def _given(d: Derivation) -> list:
         if nums.b is not None:
             out.append(Equation(M(f"b^{{({l})}}", f"b⁽{sup(l)}⁾"), [vec_math(nums.b[l - 1])]))
     if nums.y is not None:
-        eta = d.lr if d.lr is not None else DEFAULT_LR
-        note = None if d.lr is not None else "default; set --lr"
-        out.append(Equation(M(r"\eta", "η"), [num(eta)], note=note))
+        out.append(Equation(M(r"\eta", "η"), [num(d["eta"])], note="default" if d.lr_default else None))
     return out
 
 
 def _forward(d: Derivation) -> list:
-    spec, vals = d.spec, (d.values or None)
+    spec = d.spec
+    vals = d if d.given is not None else None
     out: list = [Heading("1. Forward pass")]
     for l in range(1, d.L + 1):
         act = spec.activations[l - 1]
@@ -100,15 +110,15 @@ def _forward(d: Derivation) -> list:
             pairs = [(key("w", l, i, j), prev[j - 1]) for j in range(1, len(prev) + 1)]
             zname = key("z", l, i)
             symbolic, with_nums = _weighted_sum(pairs, key("b", l, i) if spec.bias else None, vals)
-            rhs = [symbolic] + ([with_nums, num(vals[zname])] if vals else [])
+            rhs = [symbolic] + ([with_nums, num(d[zname])] if vals else [])
             out.append(Equation(name_math(zname), rhs, name=zname))
         for i in range(1, spec.sizes[l] + 1):
             aname, zname = key("a", l, i), key("z", l, i)
-            formula = d.formulas[aname]
+            formula = d.formula(aname)
             rhs = [expr_math(formula)]
             if vals:
-                rhs += [expr_math(formula.xreplace({sym(zname): sym(fmt_number(vals[zname], DIGITS))})),
-                        num(vals[aname])]
+                rhs += [expr_math(formula.xreplace({sym(zname): sym(fmt_number(d[zname], DIGITS))})),
+                        num(d[aname])]
             out.append(Equation(name_math(aname), rhs, name=aname))
     act_m = r"\operatorname{softmax}" if spec.output_activation() == "softmax" else "f_l"
     out.append(Para("In matrix form, for l = 1, ..., L:", latex=r"In matrix form, for $l = 1, \ldots, L$:"))
@@ -129,8 +139,8 @@ def _loss(d: Derivation) -> list:
         "ce": M(r"-\sum_k y_k \log \hat{y}_k", "-Σ_k y_k log ŷ_k"),
     }[d.spec.loss]
     rhs = [general, _loss_terms(d)]
-    if "J" in d.values:
-        rhs.append(num(d.values["J"]))
+    if d.given is not None:
+        rhs.append(num(d["J"]))
     out.append(Equation(M("J", "J"), rhs, name="J"))
     out.append(Para(f"with ŷ_k = a⁽{sup(d.L)}⁾_k, the output of layer {d.L}.",
                     latex=rf"with $\hat{{y}}_k = a^{{({d.L})}}_k$, the output of layer {d.L}."))
@@ -156,9 +166,20 @@ def _loss_terms(d: Derivation) -> Math:
         M("-" + total.latex, "-" + total.text)
 
 
+def _negated(d: Derivation) -> bool:
+    """Are the deltas written the other way round, (t - o) f'(z) = -dJ/dz?"""
+    return (d.convention == "t-o") != ("mixed_sign" in d.mistakes)
+
+
 def _output_delta(d: Derivation) -> list:
-    spec, L, vals = d.spec, d.L, d.values
+    spec, L = d.spec, d.L
+    neg = _negated(d)
+    minus_l, minus_t = ("-", "-") if neg else ("", "")
     out: list = [Heading(f"3. Output error δ⁽{sup(L)}⁾")]
+    if neg:
+        out.append(Para("The deltas are written the other way round here: δ = (t - o) f'(z) = -∂J/∂z.",
+                        latex=r"The deltas are written the other way round here: "
+                              r"$\delta = (t - o) f'(z) = -\partial J/\partial z$."))
     if spec.loss == "ce":
         out.append(Para("Softmax couples the outputs, so the chain rule sums over every output k:"))
         out.append(Equation(
@@ -175,43 +196,51 @@ def _output_delta(d: Derivation) -> list:
             M(r"\delta^{(L)}_i = \frac{\partial J}{\partial z^{(L)}_i}", "δ⁽ᴸ⁾ᵢ = ∂J/∂z⁽ᴸ⁾ᵢ"),
             [M(r"\frac{\partial J}{\partial \hat{y}_i}\, f_L'\!\left(z^{(L)}_i\right)", "∂J/∂ŷᵢ · f_L'(z⁽ᴸ⁾ᵢ)")],
             note="chain rule"))
+    vals = d.given is not None
     for i in range(1, spec.sizes[L] + 1):
-        name, zname = key("delta", L, i), key("z", L, i)
+        name, zname, aname = key("delta", L, i), key("z", L, i), key("a", L, i)
+        dj_name, fp_name = derivative("J", key("yhat", None, i)), applied("f'", zname)
         rhs: list = []
-        if name in d.output_chain:
-            dj, fa = d.output_chain[name]
+        if dj_name in d:
             act = spec.activations[L - 1]
-            fz_m, fa_m = fprime_math(act, name_math(zname), name_math(key("a", L, i)))
-            rhs.append(product([dJ(key("yhat", None, i)), M(f"f_{L}'({latex_name(zname)})",
-                                                             f"f_{L}'({text_name(zname)})")]))
-            dj_m = paren(expr_math(dj))
-            if d.mistake == "missing_fprime":
-                rhs.append(dj_m)
+            fz_m, fa_m = fprime_math(act, name_math(zname), name_math(aname))
+            if "fprime_at_a" in d.mistakes:
+                fz_m = fa_m = fprime_math(act, name_math(aname), name_math(aname))[0]
+            head = product([dJ(key("yhat", None, i)), M(f"f_{L}'({latex_name(zname)})", f"f_{L}'({text_name(zname)})")])
+            rhs.append(M(minus_l + head.latex, minus_t + head.text))
+            dj_m = paren(expr_math(d.formula(dj_name)))
+            if "missing_fprime" in d.mistakes:
+                rhs.append(M(minus_l + dj_m.latex, minus_t + dj_m.text))
             else:
-                rhs.append(product([dj_m, fz_m]))
-                if fa_m != fz_m:
-                    rhs.append(product([dj_m, fa_m]))
-            if name in vals and d.mistake is None:
-                rhs.append(product([num(_value(d, f), paren=True) for f in (dj, fa)]))
-        formula = d.formulas[name]
-        if name not in d.output_chain or formula != d.output_chain[name][0] * d.output_chain[name][1]:
-            rhs.append(expr_math(formula))
-        if name in vals:
-            rhs.append(num(vals[name]))
-        out.append(Equation(name_math(name), rhs, name=name))
+                for f_m in [fz_m] + ([fa_m] if fa_m != fz_m else []):
+                    p = product([dj_m, f_m])
+                    rhs.append(M(minus_l + p.latex, minus_t + p.text))
+                if vals:
+                    p = product([num(d[dj_name], paren=True), num(d[fp_name], paren=True)])
+                    rhs.append(M(minus_l + p.latex, minus_t + p.text))
+            f = d.formula(name)
+            if not (isinstance(f, sp.Mul) and d.formula(dj_name) in f.args):  # a simpler form came out
+                rhs.append(expr_math(f))
+        else:
+            rhs.append(expr_math(d.formula(name)))
+        if vals:
+            rhs.append(_val(d, name))
+        out.append(Equation(name_math(name), _dedupe(rhs), name=name))
     return out
 
 
-def _value(d: Derivation, expr) -> float:
-    """Evaluate a formula with the derivation's numbers (before the update)."""
-    from derive.mlp.derivation import _eval
-
-    env = {sym(n): sp.Float(v, 30) for n, v in d.values.items()}
-    return _eval(expr, env)
+def _dedupe(rhs: list) -> list:
+    """Drop a step that repeats the one before it."""
+    out: list = []
+    for m in rhs:
+        if not out or out[-1] != m:
+            out.append(m)
+    return out
 
 
 def _hidden_deltas(d: Derivation) -> list:
-    spec, L, vals = d.spec, d.L, d.values
+    spec, L = d.spec, d.L
+    vals = d.given is not None
     if L < 2:
         return []
     out: list = [Heading("4. Hidden deltas (the recursion)")]
@@ -225,39 +254,52 @@ def _hidden_deltas(d: Derivation) -> list:
         [M(r"f_l'\!\left(z^{(l)}\right) \odot \left(W^{(l+1)}\right)^T \delta^{(l+1)}",
            "f_l'(z⁽ˡ⁾) ⊙ (W⁽ˡ⁺¹⁾)ᵀ δ⁽ˡ⁺¹⁾")],
         note="matrix form"))
+    stale = "stale_weights" in d.mistakes
     for l in range(L - 1, 0, -1):
         out.append(Heading(f"Layer {l}", level=3))
         act = spec.activations[l - 1]
         for i in range(1, spec.sizes[l] + 1):
             name, zname, aname = key("delta", l, i), key("z", l, i), key("a", l, i)
+            if d.formula(name) is None:
+                out.append(Equation(name_math(name), [UNDEFINED], name=name, note=d.quantities()[name].note))
+                continue
             fz_m, fa_m = fprime_math(act, name_math(zname), name_math(aname))
+            if "fprime_at_a" in d.mistakes:
+                fz_m = fa_m = fprime_math(act, name_math(aname), name_math(aname))[0]
             ks = range(1, spec.sizes[l + 1] + 1)
-            ws = [key("w", l + 1, i, k) if d.mistake == "no_transpose" else key("w", l + 1, k, i) for k in ks]
-            back = plus([product([name_math(w), name_math(key("delta", l + 1, k))]) for w, k in zip(ws, ks)])
+            ws = [key("w", l + 1, i, k) if "no_transpose" in d.mistakes else key("w", l + 1, k, i) for k in ks]
+            ws = [staged(w, "new") if stale else w for w in ws]
+            w_m = [new(w.split("@")[0]) if stale else name_math(w) for w in ws]
+            back = plus([product([wm, name_math(key("delta", l + 1, k))]) for wm, k in zip(w_m, ks)])
             back = paren(back) if len(ws) > 1 else back
-            if d.mistake == "missing_fprime":
+            if "missing_fprime" in d.mistakes:
                 rhs = [back]
             else:
                 rhs = [product([fz_m, back])] + ([product([fa_m, back])] if fa_m != fz_m else [])
-            if name in vals:
-                if d.mistake is None:
-                    nums_back = plus([product([num(d.values[w], paren=True),
-                                               num(vals[key("delta", l + 1, k)], paren=True)])
-                                      for w, k in zip(ws, ks)])
-                    fp = num(_value(d, d.fprime[zname][1]), paren=True)
-                    rhs.append(product([fp, paren(nums_back) if len(ws) > 1 else nums_back]))
-                rhs.append(num(vals[name]))
+            if vals:
+                nums_back = plus([product([num(d[w], paren=True), num(d[key("delta", l + 1, k)], paren=True)])
+                                  for w, k in zip(ws, ks)])
+                nums_back = paren(nums_back) if len(ws) > 1 else nums_back
+                if "missing_fprime" in d.mistakes:
+                    rhs.append(nums_back)
+                else:
+                    rhs.append(product([num(d[applied("f'", zname)], paren=True), nums_back]))
+                rhs.append(_val(d, name))
             out.append(Equation(name_math(name), rhs, name=name))
     return out
 
 
 def _gradients(d: Derivation) -> list:
-    spec, vals = d.spec, d.grad_values
+    spec, vals = d.spec, d.given is not None
     out: list = [Heading("5. Gradients")]
     out.append(Equation(dJ("w^(l)_i,j"), [M(r"\delta^{(l)}_i\, a^{(l-1)}_j", "δ⁽ˡ⁾ᵢ a⁽ˡ⁻¹⁾ⱼ")],
                         note="with a⁽⁰⁾ = x; matrix form ∂J/∂W⁽ˡ⁾ = δ⁽ˡ⁾ (a⁽ˡ⁻¹⁾)ᵀ"))
     if spec.bias:
         out.append(Equation(dJ("b^(l)_i"), [M(r"\delta^{(l)}_i", "δ⁽ˡ⁾ᵢ")]))
+    if _negated(d):
+        out.append(Para("With δ = -∂J/∂z these hold δ·a, that is -∂J/∂θ, as the (t - o) convention writes them.",
+                        latex=r"With $\delta = -\partial J/\partial z$ these hold $\delta a$, that is "
+                              r"$-\partial J/\partial \theta$, as the $(t - o)$ convention writes them."))
     for l in range(d.L, 0, -1):
         out.append(Heading(f"Layer {l}", level=3))
         prev = a_symbols(spec, l - 1)
@@ -265,65 +307,79 @@ def _gradients(d: Derivation) -> list:
             _, _, idx = parse_key(p)
             factors = [key("delta", l, int(idx[0]))] + ([prev[int(idx[1]) - 1].name] if len(idx) > 1 else [])
             rhs: list = [product([name_math(f) for f in factors])]
-            if p in vals:
-                if len(factors) > 1:
-                    rhs.append(product([num(d.values[f], paren=True) for f in factors]))
-                rhs.append(num(vals[p]))
-            out.append(Equation(dJ(p), rhs, name="dJ/d" + p))
+            g = derivative("J", p)
+            if vals:
+                if len(factors) > 1 and d[g] is not None:
+                    rhs.append(product([num(d[f], paren=True) for f in factors]))
+                rhs.append(_val(d, g))
+            out.append(Equation(dJ(p), rhs, name=g, note=d.quantities()[g].note if vals and d[g] is None else None))
     return out
+
+
+def _frozen_bias(d: Derivation) -> bool:
+    return d.spec.bias and (not d.update_bias or "bias_not_updated" in d.mistakes)
 
 
 def _updates(d: Derivation) -> list:
     out: list = [Heading("6. Gradient-descent update")]
-    sign_l, sign_t = ("+", "+") if d.mistake == "flipped_update" else ("-", "-")
+    adds = (d.convention == "t-o") != ("flipped_update" in d.mistakes)
+    sign = "+" if adds else "-"
+    rate_l, rate_t = ("", "") if "no_lr" in d.mistakes else (r"\eta ", "η ")
     out.append(Equation(M(r"\theta^{\text{new}}", "θ (new)"),
-                        [M(r"\theta " + sign_l + r" \eta \frac{\partial J}{\partial \theta}",
-                           f"θ {sign_t} η ∂J/∂θ")]))
-    if not d.update_bias and d.spec.bias:
-        out.append(Para("Biases are kept fixed (--no-bias-update)."))
-    if not d.new_values:
+                        [M(r"\theta " + sign + " " + rate_l + r"\frac{\partial J}{\partial \theta}",
+                           f"θ {sign} {rate_t}∂J/∂θ")]))
+    if _frozen_bias(d):
+        out.append(Para("Biases are kept fixed (not updated)."))
+    frozen = _frozen_bias(d)
+    if d.given is None:
         if d.spec.n_params() > 60:
             out.append(Para("Every weight and bias is updated likewise."))
             return out
         for l in range(d.L, 0, -1):
             prev = a_symbols(d.spec, l - 1)
             for p in d.params(l):
-                if p.startswith("b") and not d.update_bias:
+                if p.startswith("b") and frozen:
                     continue
                 _, _, idx = parse_key(p)
                 factors = [key("delta", l, int(idx[0]))] + ([prev[int(idx[1]) - 1].name] if len(idx) > 1 else [])
-                step = product([M(r"\eta", "η")] + [name_math(f) for f in factors])
-                rhs = M(latex_name(p) + f" {sign_l} " + step.latex, text_name(p) + f" {sign_t} " + step.text)
-                out.append(Equation(new(p), [rhs], name=p + ":new"))
+                step = product(([M(r"\eta", "η")] if rate_l else []) + [name_math(f) for f in factors])
+                rhs = M(latex_name(p) + f" {sign} " + step.latex, text_name(p) + f" {sign} " + step.text)
+                out.append(Equation(new(p), [rhs], name=staged(p, "new")))
         return out
-    eta = d.lr if d.lr is not None else DEFAULT_LR
+    eta = "" if "no_lr" in d.mistakes else fmt_number(d["eta"], DIGITS)
     for l in range(d.L, 0, -1):
         out.append(Heading(f"Layer {l}", level=3))
         for p in d.params(l):
-            if p.startswith("b") and not d.update_bias:
+            if p.startswith("b") and frozen:
                 continue
+            g, p_new = derivative("J", p), staged(p, "new")
+            if d[g] is None:
+                out.append(Equation(new(p), [UNDEFINED], name=p_new, note=d.quantities()[p_new].note))
+                continue
+            step = num(d[g], paren=True)
             with_nums = M(
-                fmt_number(d.values[p], DIGITS) + f" {sign_l} " + fmt_number(eta, DIGITS) + r" \cdot "
-                + num(d.grad_values[p], paren=True).latex,
-                fmt_number(d.values[p], DIGITS) + f" {sign_t} " + fmt_number(eta, DIGITS) + "·"
-                + num(d.grad_values[p], paren=True).text)
-            out.append(Equation(new(p), [with_nums, num(d.new_values[p])], name=p + ":new"))
+                fmt_number(d[p], DIGITS) + f" {sign} " + (eta + r" \cdot " if eta else "") + step.latex,
+                fmt_number(d[p], DIGITS) + f" {sign} " + (eta + "·" if eta else "") + step.text)
+            out.append(Equation(new(p), [with_nums, _val(d, p_new)], name=p_new))
     return out
 
 
 def _after(d: Derivation) -> list:
-    if "J" not in d.after:
+    if d.given is None or d.given.y is None:
         return []
     out: list = [Heading("7. After the update")]
     rows = []
     for s in a_symbols(d.spec, d.L):
-        rows.append([name_math(s.name), num(d.values[s.name]), num(d.after[s.name])])
-    rows.append([M("J", "J"), num(d.values["J"]), num(d.after["J"])])
+        rows.append([name_math(s.name), num(d[s.name]), _val(d, staged(s.name, "new"))])
+    rows.append([M("J", "J"), num(d["J"]), _val(d, staged("J", "new"))])
     out.append(Table(["quantity", "before", "after"], rows))
-    change = d.after["J"] - d.values["J"]
+    change = d[applied("change", "J")]
+    if change is None:
+        out.append(Para("The loss after the update is undefined: " + d.quantities()["J@new"].note + "."))
+        return out
     word = "decreased" if change < 0 else "did not decrease"
-    out.append(Para(f"The loss {word} by {fmt_number(abs(change), DIGITS)} "
-                    f"({fmt_number(d.values['J'], DIGITS)} -> {fmt_number(d.after['J'], DIGITS)})."))
+    out.append(Para(f"The loss {word} by {fmt_number(change, DIGITS).lstrip('-')} "
+                    f"({fmt_number(d['J'], DIGITS)} -> {fmt_number(d['J@new'], DIGITS)})."))
     return out
 
 
@@ -338,21 +394,22 @@ def _verification(d: Derivation) -> list:
     }[v.method]
     status = "OK" if v.ok else "FAILED: " + ", ".join(v.failures[:5])
     lines = [Heading("Verification"), Para(f"Method: {v.method} ({how}). {v.checks} checks: {status}.")]
-    if v.max_rel_error is not None:
-        lines.append(Para(f"Largest relative difference from the finite differences: {v.max_rel_error:.1e}."))
+    worst = applied("max", "reldiff")
+    if worst in d:
+        lines.append(Para(f"Largest relative difference from the finite differences: {fmt_number(d[worst], DIGITS)}."))
     return lines
 
 
 def _matrix_only(d: Derivation) -> list:
     spec = d.spec
     out: list = [Para(f"Layers this wide are shown in matrix form (per-neuron steps need at most "
-                      f"16 neurons a layer). {spec.n_params():,} trainable parameters.")]
+                      f"16 neurons a layer). {d[applied('params', 'net')]:,} trainable parameters.")]
     out.append(Heading("Shapes"))
     rows = []
     for l in range(1, d.L + 1):
         n, m = spec.sizes[l], spec.sizes[l - 1]
         rows.append([M(f"W^{{({l})}}", f"W⁽{sup(l)}⁾"), f"{n} x {m}",
-                     f"{n * m + (n if spec.bias else 0):,}", spec.activations[l - 1]])
+                     f"{d[applied('params', key('W', l))]:,}", spec.activations[l - 1]])
     out.append(Table(["layer", "W shape", "parameters", "activation"], rows))
     b_l, b_t = (r" + b^{(l)}", " + b⁽ˡ⁾") if spec.bias else ("", "")
     out += [
@@ -386,24 +443,12 @@ def _data(d: Derivation) -> dict:
         "loss": spec.loss,
         "bias": spec.bias,
         "per_neuron": d.per_neuron,
-        "mistake": d.mistake,
+        "convention": d.convention,
+        "update_bias": d.update_bias,
     }
-    if d.per_neuron:
-        data["formulas"] = {n: {"latex": to_latex(f, None), "text": to_text(f, None)}
-                            for n, f in d.formulas.items()}
-        data["gradient_formulas"] = {p: {"latex": to_latex(g, None), "text": to_text(g, None)}
-                                     for p, g in d.gradients.items()}
-    if d.numbers is not None:
-        data["given"] = d.numbers.to_dict()
-        data["lr"] = d.lr if d.lr is not None else DEFAULT_LR
-        data["values"] = {n: v for n, v in d.values.items() if not n.startswith("delta")}
-        data["deltas"] = {n: v for n, v in d.values.items() if n.startswith("delta")}
-        data["gradients"] = dict(d.grad_values)
-        data["updated"] = dict(d.new_values)
-        data["after"] = dict(d.after)
     if d.verification is not None:
-        data["verification"] = d.verification.to_dict()
-    return data
+        data["method"] = d.verification.method
+    return {**data, **quantities_json(d)}
 
 
 def derivation_report(d: Derivation) -> Report:
@@ -414,14 +459,17 @@ def derivation_report(d: Derivation) -> Report:
     r = Report(title)
     r.add(Para(f"Activations (layers 1-{d.L}): {acts}. Loss: {LOSSES[spec.loss]}. "
                f"Biases: {'yes' if spec.bias else 'no'}."))
-    if d.mistake:
-        r.add(Para(f"Deliberate mistake: {d.mistake} ({MISTAKES[d.mistake]})."))
+    if d.convention != "dJ/dz":
+        r.add(Para(f"Convention: {CONVENTIONS[d.convention]}."))
+    if d.mistakes:
+        r.add(Para("Deliberate mistakes: " + "; ".join(f"{m} ({MISTAKES[m].description})"
+                                                        for m in sorted(d.mistakes)) + "."))
     r.add(Heading("Notation"), _legend(d))
     if not d.per_neuron:
         r.add(*_matrix_only(d))
         r.data = _data(d)
         return r
-    if d.numbers is not None:
+    if d.given is not None:
         r.add(*_given(d))
     r.add(*_forward(d))
     if d.has_target:
