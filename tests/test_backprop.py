@@ -14,8 +14,8 @@ from hypothesis import given
 from strategies import net_specs
 
 from derive.activations import sigma
-from derive.mlp.derivation import backprop
 from derive.errors import InputError
+from derive.mlp.derivation import backprop
 from derive.notation import sym
 
 # The published 2-2-2 example (w1..w8 in its numbering; b1 = 0.35, b2 = 0.60 shared).

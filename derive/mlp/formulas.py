@@ -17,8 +17,18 @@ from derive.activations import get_activation
 from derive.mlp.network import NetSpec
 from derive.notation import applied, derivative, key, staged, sym
 
-__all__ = ["CONVENTIONS", "Formulas", "a_symbols", "build_formulas", "delta_symbols", "loss_expr", "params_of",
-           "softmax_exprs", "y_symbols", "z_symbols"]
+__all__ = [
+    "CONVENTIONS",
+    "Formulas",
+    "a_symbols",
+    "build_formulas",
+    "delta_symbols",
+    "loss_expr",
+    "params_of",
+    "softmax_exprs",
+    "y_symbols",
+    "z_symbols",
+]
 
 #: Sign conventions for the error signal (both are right; the grader accepts either).
 CONVENTIONS = {
@@ -141,8 +151,14 @@ def _fprime(spec: NetSpec, l: int, i: int, mistakes: frozenset[str]) -> tuple[sp
     return fz, fz.subs(act.apply(z), a)
 
 
-def build_formulas(spec: NetSpec, *, mistakes: frozenset[str] = frozenset(), convention: str = "dJ/dz",
-                   update_bias: bool = True, with_target: bool = True) -> Formulas:
+def build_formulas(
+    spec: NetSpec,
+    *,
+    mistakes: frozenset[str] = frozenset(),
+    convention: str = "dJ/dz",
+    update_bias: bool = True,
+    with_target: bool = True,
+) -> Formulas:
     """Every formula of one backpropagation step, in working order (see the module doc)."""
     out = Formulas()
     L = spec.L
@@ -193,9 +209,12 @@ def build_formulas(spec: NetSpec, *, mistakes: frozenset[str] = frozenset(), con
             pairs = [(i, k) if "no_transpose" in mistakes else (k, i) for k in range(1, len(nxt) + 1)]
             missing = [key("w", l + 1, r, c) for r, c in pairs if r > spec.sizes[l + 1] or c > spec.sizes[l]]
             if missing or above_undefined:
-                why = (f"undefined: W used for its transpose needs {missing[0]}, but W^({l + 1}) is "
-                       f"{spec.sizes[l + 1]}x{spec.sizes[l]} and has no such weight" if missing else
-                       f"undefined: it is computed from {above_undefined[0]}, which is undefined")
+                why = (
+                    f"undefined: W used for its transpose needs {missing[0]}, but W^({l + 1}) is "
+                    f"{spec.sizes[l + 1]}x{spec.sizes[l]} and has no such weight"
+                    if missing
+                    else f"undefined: it is computed from {above_undefined[0]}, which is undefined"
+                )
                 out.add(name, None, "delta", why)
                 continue
             ws = [sym(key("w", l + 1, r, c)) for r, c in pairs]

@@ -1,6 +1,7 @@
 """Numbers for a derivation: a values document (a parsed file or a dict), or small random values from a seed.
 
-A document (read from a file by :mod:`derive.parse.values_file`) holds ``x``, optional ``y``, ``W1``, ``b1``, ``W2``, ... (``W<l>`` a list of
+A document (read from a file by :mod:`derive.parse.values_file`) holds
+``x``, optional ``y``, ``W1``, ``b1``, ``W2``, ... (``W<l>`` a list of
 rows, ``N_l x N_{l-1}``; ``b<l>`` a list of ``N_l`` numbers, or one number that every
 neuron of the layer shares) and optional ``lr``. Everything is checked against the net
 so that a wrong shape, a missing key or a NaN gets one clear message.
