@@ -123,25 +123,28 @@ LrOpt = Annotated[float | None, typer.Option("--lr", help="Learning rate eta (de
 NoBiasUpdateOpt = Annotated[bool, typer.Option(
     "--no-bias-update", help="Keep biases fixed in the update (as some worked examples do).")]
 MistakeOpt = Annotated[str | None, typer.Option(
-    "--mistake", help="Run the derivation with a named mistake: stale_weights, missing_fprime, "
-    "no_transpose, flipped_update.")]
+    "--mistake", help="Run the derivation with named mistakes, comma-separated: stale_weights, missing_fprime, "
+    "no_transpose, fprime_at_a, flipped_update, no_lr, bias_not_updated, mixed_sign.")]
+ConventionOpt = Annotated[str, typer.Option(
+    "--convention", help="dJ/dz (delta = dJ/dz, the course's) or t-o (delta = (t - o) f'(z), w <- w + eta delta x).")]
 
 
-def _derivation(net, activation, loss, no_bias, values, seed, lr, no_bias_update, mistake, verify=False):
+def _derivation(net, activation, loss, no_bias, values, seed, lr, no_bias_update, mistake, verify=False,
+                convention="dJ/dz"):
     """The options shared by backprop and check, turned into a derivation."""
     from derive.mlp.derivation import backprop as derive_backprop
     from derive.mlp.network import net_spec
-
     from derive.modes import numbers_source
 
     spec = net_spec(net, activation, loss, not no_bias)
     numbers = None
     if numbers_source(values=values, seed=seed) == "values":
-        from derive.mlp.values import load_values
+        from derive.mlp.values import values_from_dict
+        from derive.parse.values_file import read_values_file
 
-        numbers = load_values(values, spec)
+        numbers = values_from_dict(read_values_file(values), spec, source=str(values))
     return derive_backprop(spec, values=numbers, seed=seed, lr=lr, update_bias=not no_bias_update,
-                           mistake=mistake, verify=verify)
+                           mistakes=mistake, convention=convention, verify=verify)
 
 
 @app.command()
@@ -155,6 +158,7 @@ def backprop(
     lr: LrOpt = None,
     no_bias_update: NoBiasUpdateOpt = False,
     mistake: MistakeOpt = None,
+    convention: ConventionOpt = "dJ/dz",
     verify: Annotated[bool, typer.Option(
         "--verify", help="Prove every gradient against sympy.diff (or an inductive + 40-digit check).")] = False,
     draw: Annotated[Path | None, typer.Option("--draw", help="Draw the network to FILE (.svg, .png or .dot).")] = None,
@@ -164,17 +168,19 @@ def backprop(
 
     Example:  derive backprop --net 2-2-1 --seed 1
     """
+    result = {}
 
     def build():
         from derive.render.backprop import derivation_report
 
-        d = _derivation(net, activation, loss, no_bias, values, seed, lr, no_bias_update, mistake, verify)
+        d = result["d"] = _derivation(net, activation, loss, no_bias, values, seed, lr, no_bias_update, mistake,
+                                      verify, convention)
         if draw is not None:
             _draw_network(d, draw)
         return derivation_report(d)
 
-    report = emit(build, fmt)
-    if verify and report.data.get("verification", {}).get("ok") is False:
+    emit(build, fmt)
+    if not result["d"].ok:
         raise typer.Exit(1)
 
 
@@ -188,6 +194,7 @@ def check(
     seed: SeedOpt = None,
     lr: LrOpt = None,
     mistake: MistakeOpt = None,
+    convention: ConventionOpt = "dJ/dz",
     fmt: FormatOpt = "text",
 ) -> None:
     """Compare the symbolic derivation with the NumPy engine on the same numbers (exit 1 if they differ).
@@ -196,18 +203,19 @@ def check(
 
     Example:  derive check --net 2-3-2 --activation tanh --loss ce --seed 4
     """
+    result = {}
 
     def build():
-        from derive.check import check_report, compare_with_engine
+        from derive.check import compare_with_engine
+        from derive.render.check import check_report
 
         d = _derivation(net, activation, loss, no_bias, values, 0 if values is None and seed is None else seed,
-                        lr, False, mistake)
-        if not d.per_neuron:
-            raise InputError(f"{d.spec.name}: derive check works per neuron, for layers of at most 16 neurons")
-        return check_report(d, compare_with_engine(d))
+                        lr, False, mistake, convention=convention)
+        result["c"] = compare_with_engine(d)
+        return check_report(result["c"])
 
-    report = emit(build, fmt)
-    if report.data.get("ok") is False:
+    emit(build, fmt)
+    if not result["c"].ok:
         raise typer.Exit(1)
 
 
@@ -215,7 +223,8 @@ def _draw_network(d, path: Path) -> None:
     """Draw the derivation's network (with its numbers, if any) to ``path``."""
     from derive.render.draw import draw_network, missing_dot_warning
 
-    written = draw_network(d.spec, path, values=dict(d.values) or None)
+    numbers = {n: v for n, v in d.values().items() if isinstance(v, float)} if d.given is not None else None
+    written = draw_network(d.spec, path, values=numbers)
     warning = missing_dot_warning(path, written)
     typer.echo(f"derive: warning: {warning}" if warning else f"derive: network drawn to {written}", err=True)
 

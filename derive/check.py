@@ -3,50 +3,82 @@
 Two independent routes to every quantity: the SymPy derivation (formulas evaluated by
 substitution) and the vectorized engine (:mod:`derive.engine`). Every ``z``, ``a``,
 ``J``, ``delta`` and gradient is compared; a difference above ``TOLERANCE`` is a bug in
-one of them.
+one of them. :func:`compare_with_engine` returns an :class:`EngineComparison` whose
+quantities are, for each compared quantity ``q``: ``q`` (the derivation's value),
+``q@engine`` (the engine's), ``q@diff`` (the absolute difference) and ``q@reldiff`` (relative
+to the larger of the two); then ``max(diff)``, ``max(reldiff)``, ``tol`` and the verdict ``agree``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
 
+from derive.errors import InputError
 from derive.mlp.derivation import Derivation
-from derive.render.mathtext import dJ, name_math
-from derive.notation import key
-from derive.render.printing import fmt_number
-from derive.render.report import Heading, Para, Report, Table
+from derive.notation import applied, staged
+from derive.result import Quantity, Result
 
-__all__ = ["Comparison", "compare_with_engine", "check_report", "TOLERANCE"]
+__all__ = ["EngineComparison", "TOLERANCE", "compare_with_engine"]
 
 TOLERANCE = 1e-10
 
 
-@dataclass
-class Comparison:
-    """Per quantity: (name, symbolic value, engine value); and the largest differences."""
+@dataclass(frozen=True, repr=False)
+class EngineComparison(Result):
+    """The derivation's values beside the engine's, by stable name (see the module doc)."""
 
-    rows: list[tuple[str, str, float, float]] = field(default_factory=list)  # (group, name, sym, eng)
+    derivation: Derivation
+    compared: tuple[str, ...]
+    engine: Mapping[str, float]
+    tolerance: float = TOLERANCE
+    mistakes: frozenset[str] = frozenset()
 
-    def diffs(self) -> list[tuple[float, float]]:
-        return [(abs(s - e), abs(s - e) / max(abs(s), abs(e), 1e-300)) for _, _, s, e in self.rows]
-
-    @property
-    def max_abs(self) -> float:
-        return max((a for a, _ in self.diffs()), default=0.0)
-
-    @property
-    def max_rel(self) -> float:
-        return max((r for a, r in self.diffs() if a > 0), default=0.0)
+    def _quantities(self) -> Iterator[Quantity]:
+        d = self.derivation
+        qs = d.quantities()
+        for q in qs.values():
+            if q.kind in ("input", "label", "parameter"):
+                yield q
+        diffs, rels = [], []
+        for name in self.compared:
+            q, e = qs[name], self.engine[name]
+            yield Quantity(name, q.value, q.kind, q.formula, q.note)
+            yield Quantity(staged(name, "engine"), e, q.kind, note="the NumPy engine's value")
+            if q.value is None:
+                yield Quantity(staged(name, "diff"), None, "difference", note="the derivation's value is undefined")
+                yield Quantity(staged(name, "reldiff"), None, "difference", note="the derivation's value is undefined")
+                diffs.append(float("inf"))
+                continue
+            diff = abs(q.value - e)
+            rel = diff / max(abs(q.value), abs(e), 1e-300)
+            diffs.append(diff)
+            rels.append(rel if diff > 0 else 0.0)
+            yield Quantity(staged(name, "diff"), diff, "difference")
+            yield Quantity(staged(name, "reldiff"), rel, "difference")
+        worst = max(diffs, default=0.0)
+        yield Quantity(applied("max", "diff"), worst if worst != float("inf") else None, "difference",
+                       note=None if worst != float("inf") else "some values of the derivation are undefined")
+        yield Quantity(applied("max", "reldiff"), max(rels, default=0.0), "difference")
+        yield Quantity("tol", self.tolerance, "setting", note="largest absolute difference accepted")
+        yield Quantity("agree", worst <= self.tolerance, "verdict", note="the two routes agree within tol")
 
     @property
     def ok(self) -> bool:
-        return self.max_abs <= TOLERANCE
+        """Do the two routes agree within the tolerance?"""
+        return bool(self["agree"])
+
+    def agrees(self, name: str) -> bool:
+        """Does the compared quantity ``name`` agree within the tolerance?"""
+        diff = self[staged(name, "diff")]
+        return diff is not None and diff <= self.tolerance
 
 
 def _engine_params(d: Derivation) -> dict:
     import numpy as np
 
-    nums, out = d.numbers, {}
+    nums, out = d.given, {}
     for l in range(1, d.L + 1):
         out[f"W{l}"] = np.array(nums.W[l - 1], dtype=np.float64)
         if nums.b is not None:
@@ -54,58 +86,21 @@ def _engine_params(d: Derivation) -> dict:
     return out
 
 
-def compare_with_engine(d: Derivation) -> Comparison:
+def compare_with_engine(d: Derivation) -> EngineComparison:
     """Run the engine on ``d``'s numbers and pair every quantity with the derivation's value."""
     import numpy as np
 
-    from derive.engine.mlp import mlp_forward_backward
+    from derive.engine.mlp import mlp_forward_backward, mlp_quantities
 
-    nums, spec = d.numbers, d.spec
+    if d.given is None:
+        raise InputError("the comparison needs numbers: give values or a seed", param="values")
+    if not d.per_neuron:
+        raise InputError(f"{d.spec.name}: the comparison works per neuron, for layers of at most 16 neurons",
+                         param="net")
+    nums = d.given
     y = np.array(nums.y, dtype=np.float64) if nums.y is not None else None
-    eng = mlp_forward_backward(spec, _engine_params(d), np.array(nums.x, dtype=np.float64), y)
-    c = Comparison()
-    for l in range(1, d.L + 1):
-        for i in range(1, spec.sizes[l] + 1):
-            for q in ("z", "a"):
-                c.rows.append(("forward", key(q, l, i), d.values[key(q, l, i)], float(eng[f"{q}{l}"][i - 1])))
-    if y is None:
-        return c
-    c.rows.append(("loss", "J", d.values["J"], float(eng["J"])))
-    for l in range(d.L, 0, -1):
-        for i in range(1, spec.sizes[l] + 1):
-            name = key("delta", l, i)
-            c.rows.append(("delta", name, d.values[name], float(eng[f"delta{l}"][i - 1])))
-    for l in range(d.L, 0, -1):
-        for i in range(1, spec.sizes[l] + 1):
-            for j in range(1, spec.sizes[l - 1] + 1):
-                p = key("w", l, i, j)
-                c.rows.append(("gradient", "dJ/d" + p, d.grad_values[p], float(eng[f"dW{l}"][i - 1, j - 1])))
-            if spec.bias:
-                p = key("b", l, i)
-                c.rows.append(("gradient", "dJ/d" + p, d.grad_values[p], float(eng[f"db{l}"][i - 1])))
-    return c
-
-
-def check_report(d: Derivation, c: Comparison) -> Report:
-    """A table of every quantity by both routes, and the verdict."""
-    r = Report(f"Symbolic derivation vs NumPy engine for a {d.spec.name} network")
-    r.add(Para(f"Activations: {', '.join(d.spec.activations)}; loss: {d.spec.loss}; "
-               f"biases: {'yes' if d.spec.bias else 'no'}. Tolerance: {TOLERANCE:g} (absolute)."))
-    rows = []
-    for (_, name, s, e), (a, rel) in zip(c.rows, c.diffs()):
-        label = dJ(name[4:]) if name.startswith("dJ/d") else name_math(name)
-        rows.append([label, fmt_number(s, 10), fmt_number(e, 10), f"{a:.1e}", f"{rel:.1e}",
-                     "ok" if a <= TOLERANCE else "DIFFERS"])
-    r.add(Heading("Every quantity"),
-          Table(["quantity", "symbolic", "engine", "abs diff", "rel diff", ""], rows))
-    verdict = "agree" if c.ok else "DISAGREE"
-    r.add(Heading("Verdict"),
-          Para(f"{len(c.rows)} quantities; largest absolute difference {c.max_abs:.1e}, "
-               f"largest relative difference {c.max_rel:.1e}: the two routes {verdict}."))
-    r.data = {
-        "net": list(d.spec.sizes), "activations": list(d.spec.activations), "loss": d.spec.loss,
-        "bias": d.spec.bias, "given": d.numbers.to_dict(), "tolerance": TOLERANCE,
-        "quantities": [{"kind": g, "name": n, "symbolic": s, "engine": e} for g, n, s, e in c.rows],
-        "max_abs_diff": c.max_abs, "max_rel_diff": c.max_rel, "ok": c.ok,
-    }
-    return r
+    out = mlp_forward_backward(d.spec, _engine_params(d), np.array(nums.x, dtype=np.float64), y)
+    engine: dict[str, Any] = mlp_quantities(d.spec, out)
+    if d.convention == "t-o":  # that convention's deltas and "gradients" are -dJ/dz and -dJ/dtheta
+        engine = {n: (-v if n.startswith(("delta", "dJ/d")) else v) for n, v in engine.items()}
+    return EngineComparison(derivation=d, compared=tuple(engine), engine=engine, mistakes=d.mistakes)

@@ -28,7 +28,7 @@ KINDS = (
     "net_input", "activation", "output", "loss", "derivative", "delta", "gradient", "update",
     "size", "count", "formula", "map", "entry", "terms", "window",
     "node", "local_derivative", "adjoint", "path_product", "tangent",
-    "probability", "prediction", "verdict", "error",
+    "probability", "prediction", "verdict", "error", "difference",
 )
 
 

@@ -14,8 +14,8 @@ from hypothesis import given
 from strategies import net_specs
 
 from derive.activations import sigma
-from derive.mlp.derivation import backprop
 from derive.errors import InputError
+from derive.mlp.derivation import backprop
 from derive.notation import sym
 
 # The published 2-2-2 example (w1..w8 in its numbering; b1 = 0.35, b2 = 0.60 shared).
@@ -32,7 +32,7 @@ def published():
 
 
 def test_published_forward_pass_and_error(published):
-    v = published.values
+    v = published
     assert v["z^(1)_1"] == pytest.approx(0.3775, abs=1e-12)          # net_h1
     assert v["a^(1)_1"] == pytest.approx(0.593269992, abs=1e-9)      # out_h1
     assert v["a^(1)_2"] == pytest.approx(0.596884378, abs=1e-9)      # out_h2
@@ -42,7 +42,7 @@ def test_published_forward_pass_and_error(published):
 
 
 def test_published_updated_weights(published):
-    new = published.new_values
+    new = {n: published[n + "@new"] for n in published.params()}
     expected = {
         "w^(2)_1,1": 0.35891648, "w^(2)_1,2": 0.408666186,   # w5, w6
         "w^(2)_2,1": 0.511301270, "w^(2)_2,2": 0.561370121,  # w7, w8
@@ -56,14 +56,14 @@ def test_published_updated_weights(published):
 
 def test_published_error_after_one_update(published):
     # The post's 0.291027924 is a typo for 0.291027774 (recomputed from its own weights).
-    assert published.after["J"] == pytest.approx(0.291027774, abs=1e-9)
+    assert published["J@new"] == pytest.approx(0.291027774, abs=1e-9)
 
 
 def test_published_deltas_and_gradients(published):
     # dE/dout_o1 * dout_o1/dnet_o1 = 0.74136507 * 0.186815602 = 0.138498562
-    assert published.values["delta^(2)_1"] == pytest.approx(0.138498562, abs=1e-9)
-    assert published.grad_values["w^(2)_1,1"] == pytest.approx(0.082167041, abs=1e-9)   # dE/dw5
-    assert published.grad_values["w^(1)_1,1"] == pytest.approx(0.000438568, abs=1e-9)   # dE/dw1
+    assert published["delta^(2)_1"] == pytest.approx(0.138498562, abs=1e-9)
+    assert published["dJ/dw^(2)_1,1"] == pytest.approx(0.082167041, abs=1e-9)   # dE/dw5
+    assert published["dJ/dw^(1)_1,1"] == pytest.approx(0.000438568, abs=1e-9)   # dE/dw1
 
 
 def test_linear_net_by_hand():
@@ -72,37 +72,37 @@ def test_linear_net_by_hand():
     # With eta = 0.1: w^(2)_1,1 = 1 - 0.1 * (delta2 * a1_1 = 2 * 1) = 0.8.
     d = backprop("2-2-1", activation="linear", bias=False, lr=0.1,
                  values=dict(x=[1, 2], y=[1], W1=[[1, 0], [0, 1]], W2=[[1, 1]]))
-    assert d.values["a^(2)_1"] == 3 and d.values["J"] == 2
-    assert [d.values["delta^(1)_1"], d.values["delta^(1)_2"]] == [2, 2]
-    assert [d.grad_values[f"w^(1)_{i},{j}"] for i in (1, 2) for j in (1, 2)] == [2, 4, 2, 4]
-    assert d.new_values["w^(2)_1,1"] == pytest.approx(0.8)
+    assert d["a^(2)_1"] == 3 and d["J"] == 2
+    assert [d["delta^(1)_1"], d["delta^(1)_2"]] == [2, 2]
+    assert [d[f"dJ/dw^(1)_{i},{j}"] for i in (1, 2) for j in (1, 2)] == [2, 4, 2, 4]
+    assert d["w^(2)_1,1@new"] == pytest.approx(0.8)
 
 
 def test_symbolic_formulas_are_the_textbook_ones():
     d = backprop("2-2-1")
     x1, x2 = sym("x_1"), sym("x_2")
-    assert d.formulas["z^(1)_1"] == sym("w^(1)_1,1") * x1 + sym("w^(1)_1,2") * x2 + sym("b^(1)_1")
-    assert d.formulas["a^(1)_1"] == sigma(sym("z^(1)_1"))
+    assert d.formula("z^(1)_1") == sym("w^(1)_1,1") * x1 + sym("w^(1)_1,2") * x2 + sym("b^(1)_1")
+    assert d.formula("a^(1)_1") == sigma(sym("z^(1)_1"))
     a2, y = sym("a^(2)_1"), sym("y_1")
-    assert sp.expand(d.formulas["delta^(2)_1"] - (a2 - y) * a2 * (1 - a2)) == 0
+    assert sp.expand(d.formula("delta^(2)_1") - (a2 - y) * a2 * (1 - a2)) == 0
     a1 = sym("a^(1)_1")
     expected = a1 * (1 - a1) * sym("w^(2)_1,1") * sym("delta^(2)_1")
-    assert sp.expand(d.formulas["delta^(1)_1"] - expected) == 0
-    assert d.gradients["w^(1)_1,2"] == sym("delta^(1)_1") * x2
-    assert d.gradients["b^(2)_1"] == sym("delta^(2)_1")
+    assert sp.expand(d.formula("delta^(1)_1") - expected) == 0
+    assert d.formula("dJ/dw^(1)_1,2") == sym("delta^(1)_1") * x2
+    assert d.formula("dJ/db^(2)_1") == sym("delta^(2)_1")
 
 
 @pytest.mark.parametrize("loss, act", [("ce", "sigmoid"), ("bce", "sigmoid")])
 def test_output_delta_is_yhat_minus_y_by_derivation(loss, act):
     # Softmax + CE and sigmoid + BCE both give delta^(L) = yhat - y; the derivation must find it.
     d = backprop("2-2-3" if loss == "ce" else "2-2-1", activation=act, loss=loss)
-    assert sp.simplify(d.formulas["delta^(2)_1"] - (sym("a^(2)_1") - sym("y_1"))) == 0
+    assert sp.simplify(d.formula("delta^(2)_1") - (sym("a^(2)_1") - sym("y_1"))) == 0
 
 
 def _fd_gradient(d, param, h=1e-6):
     """Central difference of J by one parameter, from a fresh forward pass (no deltas involved)."""
     def loss_at(delta):
-        v = dict(d.numbers.to_dict())
+        v = dict(d.given.to_dict())
         name = param
         layer = int(name.split("(")[1].split(")")[0])
         idx = [int(i) for i in name.split("_")[1].split(",")]
@@ -112,7 +112,7 @@ def _fd_gradient(d, param, h=1e-6):
         else:
             v[f"b{layer}"] = list(v[f"b{layer}"])
             v[f"b{layer}"][idx[0] - 1] += delta
-        return backprop(d.spec, values=v).values["J"]
+        return backprop(d.spec, values=v)["J"]
     return (loss_at(h) - loss_at(-h)) / (2 * h)
 
 
@@ -122,7 +122,7 @@ def _fd_gradient(d, param, h=1e-6):
 def test_gradients_match_finite_differences(net, act, loss):
     d = backprop(net, activation=act, loss=loss, seed=7)
     for p in d.params():
-        assert d.grad_values[p] == pytest.approx(_fd_gradient(d, p), rel=1e-5, abs=1e-8), p
+        assert d["dJ/d" + p] == pytest.approx(_fd_gradient(d, p), rel=1e-5, abs=1e-8), p
 
 
 @given(net_specs())
@@ -133,7 +133,7 @@ def test_delta_recursion_equals_direct_differentiation(spec):
 
 
 def test_verify_needs_the_per_neuron_form():
-    with pytest.raises(InputError, match="--verify"):
+    with pytest.raises(InputError, match="verification works per neuron"):
         backprop("3-17-2", verify=True)   # 17 neurons: matrix form only
 
 
@@ -150,60 +150,58 @@ D21, D22 = 0.138498562, -0.038098236   # its output deltas
 
 
 def test_mistake_stale_weights_uses_updated_output_weights():
-    d = backprop("2-2-2", values=PUBLISHED, update_bias=False, mistake="stale_weights")
+    d = backprop("2-2-2", values=PUBLISHED, update_bias=False, mistakes="stale_weights")
     # delta^(1)_1 = a1 (1 - a1) (w5_new delta21 + w7_new delta22) with w5_new, w7_new from the update.
     expected = A1 * (1 - A1) * (0.35891648 * D21 + 0.511301270 * D22)
-    assert d.values["delta^(1)_1"] == pytest.approx(expected, abs=1e-9)
+    assert d["delta^(1)_1"] == pytest.approx(expected, abs=1e-9)
 
 
 def test_mistake_missing_fprime():
-    d = backprop("2-2-2", values=PUBLISHED, update_bias=False, mistake="missing_fprime")
-    assert d.values["delta^(2)_1"] == pytest.approx(0.75136507 - 0.01, abs=1e-8)   # just yhat - y
+    d = backprop("2-2-2", values=PUBLISHED, update_bias=False, mistakes="missing_fprime")
+    assert d["delta^(2)_1"] == pytest.approx(0.75136507 - 0.01, abs=1e-8)   # just yhat - y
 
 
 def test_mistake_no_transpose():
-    d = backprop("2-2-2", values=PUBLISHED, update_bias=False, mistake="no_transpose")
+    d = backprop("2-2-2", values=PUBLISHED, update_bias=False, mistakes="no_transpose")
     # W instead of W^T: delta^(1)_1 uses w^(2)_1,1 and w^(2)_1,2 (w5, w6) instead of w5, w7.
     expected = A1 * (1 - A1) * (0.40 * D21 + 0.45 * D22)
-    assert d.values["delta^(1)_1"] == pytest.approx(expected, abs=1e-9)
-    with pytest.raises(InputError, match="square"):
-        backprop("2-3-1", mistake="no_transpose")
+    assert d["delta^(1)_1"] == pytest.approx(expected, abs=1e-9)
 
 
 def test_mistake_flipped_update():
-    d = backprop("2-2-2", values=PUBLISHED, update_bias=False, mistake="flipped_update")
-    assert d.new_values["w^(2)_1,1"] == pytest.approx(0.40 + 0.5 * 0.082167041, abs=1e-9)
-    assert d.after["J"] > d.values["J"]
+    d = backprop("2-2-2", values=PUBLISHED, update_bias=False, mistakes="flipped_update")
+    assert d["w^(2)_1,1@new"] == pytest.approx(0.40 + 0.5 * 0.082167041, abs=1e-9)
+    assert d["J@new"] > d["J"]
 
 
 @pytest.mark.parametrize("mistake", ["missing_fprime", "no_transpose"])
 def test_verification_catches_a_mistaken_derivation(mistake):
-    assert not backprop("2-2-2", mistake=mistake, verify=True).verification.ok
+    assert not backprop("2-2-2", mistakes={mistake}, verify=True).verification.ok
 
 
 def test_unknown_mistake_is_an_input_error():
     with pytest.raises(InputError, match="unknown mistake 'typo'"):
-        backprop("2-2-1", mistake="typo")
+        backprop("2-2-1", mistakes="typo")
 
 
 # --- numbers -----------------------------------------------------------------------------------
 
 def test_seed_is_reproducible_and_two_decimal():
     a, b = backprop("2-2-1", seed=3), backprop("2-2-1", seed=3)
-    assert a.numbers == b.numbers and a.values == b.values
-    assert all(round(v, 2) == v for row in a.numbers.W[0] for v in row)
-    assert backprop("2-2-1", seed=4).numbers != a.numbers
+    assert a.given == b.given and a.values() == b.values()
+    assert all(round(v, 2) == v for row in a.given.W[0] for v in row)
+    assert backprop("2-2-1", seed=4).given != a.given
 
 
 def test_without_target_only_the_forward_pass():
     d = backprop("2-2-1", values=dict(x=[1, 0], W1=[[0, 0], [0, 0]], b1=[0, 0], W2=[[1, 1]], b2=[0]))
     # z1 = 0 -> a1 = 1/2 each; z2 = 1/2 + 1/2 = 1; a2 = sigma(1)
-    assert d.values["a^(2)_1"] == pytest.approx(1 / (1 + math.exp(-1)))
-    assert "J" not in d.values and not d.grad_values
+    assert d["a^(2)_1"] == pytest.approx(1 / (1 + math.exp(-1)))
+    assert "J" not in d and not d.names("gradient")
 
 
 def test_wide_net_is_matrix_form_only():
     d = backprop("784-30-10")
-    assert d.per_neuron is False and d.formulas == {}
+    assert d.per_neuron is False and not d.names("net_input")
     with pytest.raises(InputError, match="matrix form"):
         backprop("784-30-10", seed=1)

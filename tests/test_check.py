@@ -18,8 +18,8 @@ def test_symbolic_and_engine_agree_on_random_nets(spec, seed):
     d = backprop(spec, seed=seed)
     c = compare_with_engine(d)
     n_params = d.spec.n_params()
-    assert len([r for r in c.rows if r[0] == "gradient"]) == n_params
-    assert c.max_abs <= TOLERANCE, max(zip(c.diffs(), c.rows))
+    assert len([n for n in c.compared if c.quantities()[n].kind == "gradient"]) == n_params
+    assert c["max(diff)"] <= TOLERANCE, max((c[n + "@diff"], n) for n in c.compared)
 
 
 def test_cli_check_agrees_and_prints_every_quantity():
@@ -32,9 +32,11 @@ def test_cli_check_json():
     r = runner.invoke(app, ["check", "--net", "3-2-2", "--loss", "ce", "--activation", "tanh", "--format", "json"])
     assert r.exit_code == 0, r.output
     doc = json.loads(r.output)
-    assert doc["ok"] is True and doc["max_abs_diff"] <= 1e-10
+    q = doc["quantities"]
+    assert q["agree"]["value"] is True and q["max(diff)"]["value"] <= 1e-10
     # 3-2-2: 2 + 2 (z, a) x 2 layers = 8 forward, J, 4 deltas, 3*2+2+2*2+2 = 14 gradients.
-    assert len(doc["quantities"]) == 8 + 1 + 4 + 14
+    assert len(doc["compared"]) == 8 + 1 + 4 + 14
+    assert all(f"{n}@engine" in q and f"{n}@diff" in q for n in doc["compared"])
 
 
 def test_cli_check_catches_a_mistaken_derivation():
@@ -47,4 +49,4 @@ def test_cli_check_without_target_compares_the_forward_pass(tmp_path):
     f.write_text('{"x": [1, 2], "W1": [[0.1, 0.2]], "b1": [0.3]}')
     r = runner.invoke(app, ["check", "--net", "2-1", "--values", str(f), "--format", "json"])
     assert r.exit_code == 0, r.output
-    assert [q["name"] for q in json.loads(r.output)["quantities"]] == ["z^(1)_1", "a^(1)_1"]
+    assert json.loads(r.output)["compared"] == ["z^(1)_1", "a^(1)_1"]

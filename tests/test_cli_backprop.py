@@ -41,10 +41,11 @@ def test_values_file_reproduces_the_published_example(tmp_path):
     r = run("backprop", "--net", "2-2-2", "--values", str(f), "--no-bias-update", "--format", "json")
     assert r.exit_code == 0, r.output
     doc = json.loads(r.output)
-    assert doc["updated"]["w^(2)_1,1"] == pytest.approx(0.35891648, abs=1e-8)
-    assert doc["after"]["J"] == pytest.approx(0.291027774, abs=1e-9)
-    assert doc["values"]["J"] == pytest.approx(0.298371109, abs=1e-9)
-    assert isinstance(doc["deltas"]["delta^(2)_1"], float)
+    q = doc["quantities"]
+    assert q["w^(2)_1,1@new"]["value"] == pytest.approx(0.35891648, abs=1e-8)
+    assert q["J@new"]["value"] == pytest.approx(0.291027774, abs=1e-9)
+    assert q["J"]["value"] == pytest.approx(0.298371109, abs=1e-9)
+    assert isinstance(q["delta^(2)_1"]["value"], float) and q["delta^(2)_1"]["kind"] == "delta"
 
 
 def test_yaml_values_file(tmp_path):
@@ -53,7 +54,7 @@ def test_yaml_values_file(tmp_path):
     r = run("backprop", "--net", "2-2-1", "--activation", "linear", "--no-bias", "--values", str(f),
             "--format", "json")
     assert r.exit_code == 0, r.output
-    assert json.loads(r.output)["values"]["J"] == 2      # 1/2 (1 - 3)^2, as in test_backprop
+    assert json.loads(r.output)["quantities"]["J"]["value"] == 2      # 1/2 (1 - 3)^2, as in test_backprop
 
 
 def test_verify_reports_the_method():
@@ -87,7 +88,7 @@ def test_same_seed_same_bytes():
     (["--net", "5"], "at least two layers"),
     (["--activation", "swish"], "unknown activation 'swish'"),
     (["--activation", "relu,relu,relu"], "3 names for 2 layers"),
-    (["--loss", "hinge"], "--loss 'hinge'"),
+    (["--loss", "hinge"], "--loss: unknown loss 'hinge'"),
     (["--format", "pdf"], "--format 'pdf'"),
     (["--lr", "-1", "--seed", "1"], "learning rate"),
     (["--mistake", "oops"], "unknown mistake"),
@@ -132,10 +133,11 @@ def test_unknown_option_is_one_line():
     assert out.stderr.strip().count("\n") == 0 and "No such option: --bogus" in out.stderr
 
 
-def test_jupyter_reprs():
+def test_report_shows_itself_in_jupyter():
     from derive import backprop
-    d = backprop("2-2-1")
-    assert r"\begin{align*}" in d._repr_latex_() and "$$" in d._repr_markdown_()
+    from derive.render.backprop import derivation_report
+    r = derivation_report(backprop("2-2-1"))
+    assert r"\begin{align*}" in r._repr_latex_() and "$$" in r._repr_markdown_()
 
 
 def test_draw_writes_the_network_with_its_numbers(tmp_path):

@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from derive.errors import InputError
+from derive.notation import derivative, key
 
 if TYPE_CHECKING:  # the engine reads a spec's sizes, activations, loss and bias; it imports no math
     from derive.mlp.network import NetSpec
 from .layers import Activation, Dense, Softmax
 from .losses import get_loss
 
-__all__ = ["mlp_forward_backward"]
+__all__ = ["mlp_forward_backward", "mlp_quantities"]
 
 
 def _array(params: Mapping, key: str, shape: tuple[int, ...]) -> np.ndarray:
@@ -92,3 +93,31 @@ def mlp_forward_backward(spec: NetSpec, params: Mapping, x,
         per_example = ("z", "a", "delta")  # (1, N_l) -> (N_l,); gradients keep their shape
         out = {k: (v[0] if k.rstrip("0123456789") in per_example else v) for k, v in out.items()}
     return out
+
+
+def mlp_quantities(spec: NetSpec, out: Mapping) -> dict[str, float]:
+    """The engine's results for one example by the derivation's stable names.
+
+    The one translation of engine names: ``z<l>``/``a<l>`` -> ``z^(l)_i``/``a^(l)_i``, ``J``,
+    ``delta<l>`` -> ``delta^(l)_i``, ``dW<l>`` -> ``dJ/dw^(l)_i,j``, ``db<l>`` -> ``dJ/db^(l)_i``;
+    in the order of the derivation (forward pass, loss, deltas and gradients from layer L down).
+    """
+    L, sizes = spec.L, spec.sizes
+    q: dict[str, float] = {}
+    for layer in range(1, L + 1):
+        for i in range(1, sizes[layer] + 1):
+            for base in ("z", "a"):
+                q[key(base, layer, i)] = float(out[f"{base}{layer}"][i - 1])
+    if "J" not in out:
+        return q
+    q["J"] = float(out["J"])
+    for layer in range(L, 0, -1):
+        for i in range(1, sizes[layer] + 1):
+            q[key("delta", layer, i)] = float(out[f"delta{layer}"][i - 1])
+    for layer in range(L, 0, -1):
+        for i in range(1, sizes[layer] + 1):
+            for j in range(1, sizes[layer - 1] + 1):
+                q[derivative("J", key("w", layer, i, j))] = float(out[f"dW{layer}"][i - 1, j - 1])
+            if spec.bias:
+                q[derivative("J", key("b", layer, i))] = float(out[f"db{layer}"][i - 1])
+    return q

@@ -10,357 +10,300 @@ keeping every ``z^{(l)}_i`` and ``a^{(l)}_i`` as a symbol, and derives
 * the gradients ``dJ/dw^{(l)}_{ij} = delta^{(l)}_i a^{(l-1)}_j``, ``dJ/db^{(l)}_i = delta^{(l)}_i``;
 * the gradient-descent update ``theta <- theta - eta dJ/dtheta``.
 
-With numbers (:class:`~derive.mlp.values.NetValues`) every quantity is also evaluated, by
-substituting into these formulas, in the order a person works by hand. Every quantity is
-reachable by its stable name (:mod:`derive.notation`), and a derivation can be run with a
-named :data:`MISTAKES` entry, so that a grader can predict a student's wrong answer.
+The result is a frozen :class:`Derivation`: every quantity by its stable name
+(:mod:`derive.notation`) with its formula and, given numbers, its value, evaluated by
+substitution in the order a person works by hand. ``mistakes=`` (names from
+:mod:`derive.mistakes`, family ``backprop``) gives what a student making them writes.
+
+Under ``convention="t-o"`` (``delta = (t - o) f'(net)``, update ``w <- w + eta delta x``, which
+some notes use) every ``delta`` is ``-dJ/dz``, and the quantities named ``dJ/dw^(l)_i,j`` and
+``dJ/db^(l)_i`` hold ``delta^(l)_i a^(l-1)_j`` and ``delta^(l)_i`` as those students write them,
+that is ``-dJ/dtheta``; the updates ``theta@new = theta + eta * that`` equal the course's.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
 
 import sympy as sp
 
-from derive.activations import get_activation
 from derive.errors import InputError
+from derive.mistakes import resolve
+from derive.mlp.formulas import (
+    CONVENTIONS,
+    a_symbols,
+    build_formulas,
+    delta_symbols,
+    loss_expr,
+    params_of,
+    softmax_exprs,
+    y_symbols,
+    z_symbols,
+)
 from derive.mlp.network import NetSpec, net_spec
-from derive.notation import key, sym
-from derive.mlp.values import NetValues
+from derive.mlp.values import NetValues, random_values, values_from_dict
+from derive.notation import applied, derivative, key, staged, sym
+from derive.result import Quantity, Result
 
-__all__ = ["backprop", "Derivation", "MISTAKES", "PER_NEURON_LIMIT", "DEFAULT_LR"]
+__all__ = ["CONVENTIONS", "DEFAULT_LR", "Derivation", "PER_NEURON_LIMIT", "a_symbols", "backprop",
+           "delta_symbols", "loss_expr", "softmax_exprs", "y_symbols", "z_symbols"]
 
-#: Named mistakes a derivation can be run with (the grader names a wrong answer by these).
-MISTAKES = {
-    "stale_weights": "hidden deltas computed with the already-updated weights W^(l+1)",
-    "missing_fprime": "the f'(z) factor left out of every delta (for softmax + CE, of hidden ones)",
-    "no_transpose": "W^(l+1) used where (W^(l+1))^T belongs: w^(l+1)_ik instead of w^(l+1)_ki",
-    "flipped_update": "the update adds the gradient: theta <- theta + eta dJ/dtheta",
-}
 #: Layers up to this many neurons get the per-neuron derivation; larger nets, the matrix form.
 PER_NEURON_LIMIT = 16
 DEFAULT_LR = 0.5
-ETA = sym("eta")
 
 
-@dataclass
-class Derivation:
-    """Every quantity of one backpropagation derivation, by stable name.
+@dataclass(frozen=True, repr=False)
+class Derivation(Result):
+    """One backpropagation step of an MLP as named quantities (see the module doc).
 
-    ``formulas`` maps a name (``z^(1)_1``, ``a^(1)_1``, ``J``, ``delta^(2)_1``) to its SymPy
-    formula in terms of the previous quantities' symbols; ``gradients`` and ``updates`` map a
-    parameter's name (``w^(1)_1,2``, ``b^(2)_1``) to ``dJ/dparam`` and to its updated value's
-    formula. With numbers, ``values`` holds every quantity's value, ``grad_values`` and
-    ``new_values`` the gradients and updated parameters, ``after`` the forward pass and loss
-    after the update.
+    ``given`` holds the numbers it was computed with (None: symbolic only); ``lr`` the learning
+    rate used (None without a target); ``verification`` the proof of the gradients when asked.
+    Read numbers with ``d["w^(1)_1,2@new"]`` and formulas with :meth:`formula`.
     """
 
     spec: NetSpec
     per_neuron: bool
-    formulas: dict[str, sp.Expr] = field(default_factory=dict)
-    gradients: dict[str, sp.Expr] = field(default_factory=dict)
-    updates: dict[str, sp.Expr] = field(default_factory=dict)
-    output_chain: dict[str, tuple[sp.Expr, sp.Expr]] = field(default_factory=dict)
-    fprime: dict[str, tuple[sp.Expr, sp.Expr]] = field(default_factory=dict)
-    numbers: NetValues | None = None
+    given: NetValues | None = None
     lr: float | None = None
+    lr_default: bool = False
     update_bias: bool = True
-    mistake: str | None = None
-    values: dict[str, float] = field(default_factory=dict)
-    grad_values: dict[str, float] = field(default_factory=dict)
-    new_values: dict[str, float] = field(default_factory=dict)
-    after: dict[str, float] = field(default_factory=dict)
-    verification: object | None = None
+    convention: str = "dJ/dz"
+    mistakes: frozenset[str] = frozenset()
+    items: tuple[Quantity, ...] = ()
+    verification: Any = None
+
+    def _quantities(self) -> Iterator[Quantity]:
+        yield from self.items
+        v = self.verification
+        if v is not None:
+            yield Quantity("verified", v.ok, "verdict", note=f"method {v.method}")
+            yield Quantity("checks", v.checks, "count")
+            if v.max_rel_error is not None:
+                yield Quantity(applied("max", "reldiff"), v.max_rel_error, "verdict",
+                               note="largest relative difference from a 40-digit central difference of J")
 
     @property
-    def L(self) -> int:  # noqa: N802
+    def L(self) -> int:  # noqa: N802 - the course's name
         return self.spec.L
-
-    def params(self, layer: int | None = None) -> list[str]:
-        """Names of the parameters (weights row by row, then biases), of one layer or all."""
-        layers = [layer] if layer is not None else range(1, self.L + 1)
-        out = []
-        for l in layers:
-            n, m = self.spec.sizes[l], self.spec.sizes[l - 1]
-            out += [key("w", l, i, j) for i in range(1, n + 1) for j in range(1, m + 1)]
-            if self.spec.bias:
-                out += [key("b", l, i) for i in range(1, n + 1)]
-        return out
-
-    def value(self, name: str) -> float:
-        """The value of a quantity by name; ``dJ/d<param>`` for a gradient, ``<param>:new`` updated."""
-        if name.startswith("dJ/d"):
-            return self.grad_values[name[4:]]
-        if name.endswith(":new"):
-            return self.new_values[name[:-4]]
-        return self.values[name]
 
     @property
     def has_target(self) -> bool:
-        return self.numbers is None or self.numbers.y is not None
+        """Is there a label (so a loss, deltas and an update)? Symbolic derivations have one."""
+        return self.given is None or self.given.y is not None
 
-    def _repr_latex_(self) -> str:
-        from derive.render.backprop import derivation_report
-        from derive.render.formats import render_latex
+    @property
+    def ok(self) -> bool:
+        """False only when a verification was asked for and found a gradient wrong."""
+        return self.verification is None or bool(self.verification.ok)
 
-        return render_latex(derivation_report(self), standalone=False)
+    def params(self, layer: int | None = None) -> list[str]:
+        """Names of the parameters (weights row by row, then biases), of one layer or all."""
+        return params_of(self.spec, layer)
 
-    def _repr_markdown_(self) -> str:
-        from derive.render.backprop import derivation_report
-        from derive.render.formats import render_markdown
-
-        return render_markdown(derivation_report(self))
-
-
-def _layer_symbols(spec: NetSpec, l: int, base: str) -> list[sp.Symbol]:
-    return [sym(key(base, l, i)) for i in range(1, spec.sizes[l] + 1)]
-
-
-def a_symbols(spec: NetSpec, l: int) -> list[sp.Symbol]:
-    """``a^{(l)}``; layer 0 is the input ``x``."""
-    if l == 0:
-        return [sym(key("x", None, j)) for j in range(1, spec.sizes[0] + 1)]
-    return _layer_symbols(spec, l, "a")
+    def formula(self, name: str) -> Any:
+        """The SymPy formula of the quantity ``name`` (None for given numbers and undefined quantities)."""
+        try:
+            return self.quantities()[name].formula
+        except KeyError:
+            raise KeyError(f"Derivation has no quantity {name!r}") from None
 
 
-def z_symbols(spec: NetSpec, l: int) -> list[sp.Symbol]:
-    return _layer_symbols(spec, l, "z")
+def _eval(expr: sp.Expr | None, env: dict, notes: dict | None = None, name: str = "") -> float | None:
+    """The value of ``expr`` with ``env``; None (and a note) where it needs an undefined quantity."""
+    if expr is None:
+        return None
+    missing = sorted(s.name for s in expr.free_symbols if s not in env)
+    if missing:
+        if notes is not None:
+            notes[name] = f"undefined: computed from {missing[0]}, which is undefined"
+        return None
+    return float(expr.xreplace(env).evalf(30))
 
 
-def delta_symbols(spec: NetSpec, l: int) -> list[sp.Symbol]:
-    return _layer_symbols(spec, l, "delta")
+def _put(env: dict, name: str, value: float | None) -> None:
+    if value is not None:
+        env[sym(name)] = sp.Float(value, 30)
 
 
-def y_symbols(spec: NetSpec) -> list[sp.Symbol]:
-    return [sym(key("y", None, k)) for k in range(1, spec.sizes[-1] + 1)]
+def _given(nums: NetValues) -> dict[str, tuple[float, str]]:
+    out: dict[str, tuple[float, str]] = {}
+    for j, v in enumerate(nums.x, start=1):
+        out[key("x", None, j)] = (v, "input")
+    for k, v in enumerate(nums.y or (), start=1):
+        out[key("y", None, k)] = (v, "label")
+    for l, W in enumerate(nums.W, start=1):
+        for i, row in enumerate(W, start=1):
+            for j, v in enumerate(row, start=1):
+                out[key("w", l, i, j)] = (v, "parameter")
+            if nums.b is not None:
+                out[key("b", l, i)] = (nums.b[l - 1][i - 1], "parameter")
+    return out
 
 
-def w_symbol(l: int, i: int, j: int) -> sp.Symbol:
-    return sym(key("w", l, i, j))
-
-
-def b_symbol(l: int, i: int) -> sp.Symbol:
-    return sym(key("b", l, i))
-
-
-def loss_expr(spec: NetSpec, yhat: list[sp.Expr], y: list[sp.Expr]) -> sp.Expr:
-    """The loss ``J`` in terms of the outputs ``yhat`` and labels ``y``."""
-    if spec.loss == "mse":
-        return sp.Rational(1, 2) * sp.Add(*[(yk - hk) ** 2 for yk, hk in zip(y, yhat)])
-    if spec.loss == "bce":
-        return -sp.Add(*[yk * sp.log(hk) + (1 - yk) * sp.log(1 - hk) for yk, hk in zip(y, yhat)])
-    return -sp.Add(*[yk * sp.log(hk) for yk, hk in zip(y, yhat)])
-
-
-def softmax_exprs(z: list[sp.Expr]) -> list[sp.Expr]:
-    total = sp.Add(*[sp.exp(zk) for zk in z])
-    return [sp.exp(zk) / total for zk in z]
-
-
-def _simplest(expr: sp.Expr) -> sp.Expr:
-    """``expr`` or its cancelled form, whichever is shorter (``(a-y)a(1-a)`` stays a product)."""
-    cancelled = sp.cancel(expr)
-    return cancelled if sp.count_ops(cancelled) < sp.count_ops(expr) else expr
-
-
-def _softmax_ce_delta(spec: NetSpec, i: int) -> sp.Expr:
-    """Derive ``dJ/dz^{(L)}_i`` for softmax + cross-entropy and show it equals ``a_i - y_i``.
-
-    The derivative is taken of ``J(softmax(z))`` directly; it reduces to ``yhat_i - y_i`` once
-    the labels sum to one, which is substituted (``y_K = 1 - sum_{k<K} y_k``) before simplifying.
-    """
-    z = z_symbols(spec, spec.L)
-    y = y_symbols(spec)
-    s = softmax_exprs(z)
-    d = sp.diff(loss_expr(spec, s, y), z[i - 1])
-    on_simplex = {y[-1]: 1 - sp.Add(*y[:-1])}
-    residual = sp.simplify((d - (s[i - 1] - y[i - 1])).xreplace(on_simplex))
-    if residual != 0:  # pragma: no cover - would mean SymPy and the textbook disagree
-        raise AssertionError(f"softmax + CE: dJ/dz_{i} did not reduce to yhat - y ({residual})")
-    return a_symbols(spec, spec.L)[i - 1] - y[i - 1]
-
-
-def build_formulas(d: Derivation) -> None:
-    """Fill ``d`` with the symbolic forward pass, loss, deltas, gradients and updates."""
-    spec, L = d.spec, d.spec.L
-    mistake = d.mistake
-    for l in range(1, L + 1):
-        prev = a_symbols(spec, l - 1)
-        z, a = z_symbols(spec, l), a_symbols(spec, l)
-        act_name = spec.activations[l - 1]
-        for i in range(1, spec.sizes[l] + 1):
-            net = sp.Add(*[w_symbol(l, i, j) * prev[j - 1] for j in range(1, len(prev) + 1)])
-            if spec.bias:
-                net += b_symbol(l, i)
-            d.formulas[z[i - 1].name] = net
-            if act_name == "softmax":
-                d.formulas[a[i - 1].name] = softmax_exprs(z)[i - 1]
-            else:
-                act = get_activation(act_name)
-                d.formulas[a[i - 1].name] = act.apply(z[i - 1])
-                fz = act.derivative(z[i - 1])
-                d.fprime[z[i - 1].name] = (fz, fz.subs(act.apply(z[i - 1]), a[i - 1]))
-
-    yhat, y = a_symbols(spec, L), y_symbols(spec)
-    d.formulas["J"] = loss_expr(spec, yhat, y)
-
-    # Output error: dJ/dz^(L)_i = dJ/dyhat_i * f'(z^(L)_i), taken from the loss itself.
-    for i in range(1, spec.sizes[L] + 1):
-        name = key("delta", L, i)
-        if spec.loss == "ce":
-            d.formulas[name] = _softmax_ce_delta(spec, i)
-            continue
-        dj = sp.diff(d.formulas["J"], yhat[i - 1])
-        fp = d.fprime[key("z", L, i)][1]
-        d.output_chain[name] = (dj, fp)
-        d.formulas[name] = dj if mistake == "missing_fprime" else _simplest(dj * fp)
-
-    # The recursion, from layer L-1 down to 1.
-    for l in range(L - 1, 0, -1):
-        nxt = delta_symbols(spec, l + 1)
-        if mistake == "no_transpose" and spec.sizes[l + 1] != spec.sizes[l]:
-            raise InputError(
-                f"mistake no_transpose needs W^({l + 1}) square, but it is "
-                f"{spec.sizes[l + 1]}x{spec.sizes[l]}"
-            )
-        for i in range(1, spec.sizes[l] + 1):
-            if mistake == "no_transpose":
-                back = sp.Add(*[w_symbol(l + 1, i, k) * nxt[k - 1] for k in range(1, len(nxt) + 1)])
-            else:
-                back = sp.Add(*[w_symbol(l + 1, k, i) * nxt[k - 1] for k in range(1, len(nxt) + 1)])
-            fp = d.fprime[key("z", l, i)][1]
-            d.formulas[key("delta", l, i)] = back if mistake == "missing_fprime" else fp * back
-
-    # Gradients and updates.
-    for l in range(1, L + 1):
-        prev = a_symbols(spec, l - 1)
-        for i in range(1, spec.sizes[l] + 1):
-            dl = sym(key("delta", l, i))
-            for j in range(1, spec.sizes[l - 1] + 1):
-                d.gradients[key("w", l, i, j)] = dl * prev[j - 1]
-            if spec.bias:
-                d.gradients[key("b", l, i)] = dl
-    sign = 1 if mistake == "flipped_update" else -1
-    for name in d.gradients:
-        frozen = name.startswith("b") and not d.update_bias
-        gsym = sym("dJ/d" + name)
-        d.updates[name] = sym(name) if frozen else sym(name) + sign * ETA * gsym
-
-
-def _eval(expr: sp.Expr, env: dict) -> float:
-    out = expr.xreplace(env).evalf(30)
-    try:
-        return float(out)
-    except TypeError:  # pragma: no cover - a symbol was left unbound
-        raise AssertionError(f"cannot evaluate {expr}: unbound {out.free_symbols}") from None
-
-
-def _forward(d: Derivation, env: dict, into: dict[str, float]) -> None:
-    spec = d.spec
+def _forward(spec: NetSpec, formulas: Mapping, env: dict, into: dict) -> None:
     for l in range(1, spec.L + 1):
         for s in z_symbols(spec, l) + a_symbols(spec, l):
-            v = _eval(d.formulas[s.name], env)
-            into[s.name] = v
-            env[s] = sp.Float(v, 30)
-    if d.numbers is not None and d.numbers.y is not None:
-        into["J"] = _eval(d.formulas["J"], env)
+            into[s.name] = _eval(formulas[s.name], env)
+            _put(env, s.name, into[s.name])
 
 
-def evaluate(d: Derivation) -> None:
-    """Evaluate every quantity with ``d.numbers``, in the order a person works it by hand."""
-    nums, spec, L = d.numbers, d.spec, d.spec.L
-    assert nums is not None
+def _evaluate(spec: NetSpec, formulas: Mapping, nums: NetValues, eta: float | None,
+              notes: dict) -> tuple[dict, dict]:
+    """Every value, in the order a person works by hand; and the forward pass after the update."""
     env: dict = {}
-    given: dict[str, float] = {}
-    for j, v in enumerate(nums.x, start=1):
-        given[key("x", None, j)] = v
-    if nums.y is not None:
-        for k, v in enumerate(nums.y, start=1):
-            given[key("y", None, k)] = v
-    for l in range(1, L + 1):
-        for i, row in enumerate(nums.W[l - 1], start=1):
-            for j, v in enumerate(row, start=1):
-                given[key("w", l, i, j)] = v
-            if nums.b is not None:
-                given[key("b", l, i)] = nums.b[l - 1][i - 1]
-    d.values.update(given)
-    env.update({sym(n): sp.Float(v, 30) for n, v in given.items()})
-    _forward(d, env, d.values)
+    values: dict[str, float | None] = {n: v for n, (v, _) in _given(nums).items()}
+    for n, v in values.items():
+        _put(env, n, v)
+    _forward(spec, formulas, env, values)
     if nums.y is None:
-        return
-    eta = d.lr if d.lr is not None else DEFAULT_LR
-    env[ETA] = sp.Float(eta, 30)
-    # Backward, layer by layer: this layer's deltas, gradients and updates, then the next one down.
-    # With "stale_weights" the next layer down reads the weights just updated.
-    for l in range(L, 0, -1):
-        for i in range(1, spec.sizes[l] + 1):
-            name = key("delta", l, i)
-            v = _eval(d.formulas[name], env)
-            d.values[name] = v
-            env[sym(name)] = sp.Float(v, 30)
-        for p in d.params(l):
-            g = _eval(d.gradients[p], env)
-            d.grad_values[p] = g
-            env[sym("dJ/d" + p)] = sp.Float(g, 30)
-            d.new_values[p] = _eval(d.updates[p], env)
-        if d.mistake == "stale_weights":
-            env.update({sym(p): sp.Float(d.new_values[p], 30) for p in d.params(l)})
-    after_env = {s: v for s, v in env.items() if s.name.startswith(("x_", "y_"))}
-    after_env.update({sym(p): sp.Float(v, 30) for p, v in d.new_values.items()})
-    _forward(d, after_env, d.after)
+        return values, {}
+    values["J"] = _eval(formulas["J"], env)
+    _put(env, "eta", eta)
+    # Backward, layer by layer: this layer's deltas, gradients and updates, then the next one down
+    # (a stale_weights delta reads the w@new of the layer above, evaluated by then).
+    for l in range(spec.L, 0, -1):
+        names = [key("delta", l, i) for i in range(1, spec.sizes[l] + 1)]
+        for i, name in enumerate(names, start=1):
+            for pre in (derivative("J", key("yhat", None, i)), applied("f'", key("z", l, i))):
+                if pre in formulas and (l == spec.L or pre.startswith("f'")):
+                    values[pre] = _eval(formulas[pre], env, notes, pre)
+            values[name] = _eval(formulas[name], env, notes, name)
+            _put(env, name, values[name])
+        for p in params_of(spec, l):
+            g, new = derivative("J", p), staged(p, "new")
+            values[g] = _eval(formulas[g], env, notes, g)
+            _put(env, g, values[g])
+            values[new] = _eval(formulas[new], env, notes, new)
+            _put(env, new, values[new])
+    after: dict[str, float | None] = {}
+    new_params = {p: values[staged(p, "new")] for p in params_of(spec)}
+    if all(v is not None for v in new_params.values()):
+        after_env = {sym(n): sp.Float(v, 30) for n, v in values.items()
+                     if n.startswith(("x_", "y_")) and v is not None}
+        after_env.update({sym(p): sp.Float(v, 30) for p, v in new_params.items()})
+        _forward(spec, formulas, after_env, after)
+        after["J"] = _eval(formulas["J"], after_env)
+    return values, after
+
+
+def _items(spec: NetSpec, f, values: dict | None, after: dict, nums: NetValues | None,
+           eta: float | None, notes: dict) -> tuple[Quantity, ...]:
+    """The quantities in working order: given, forward, loss, deltas, gradients, update, after."""
+    out: list[Quantity] = []
+    if nums is not None:
+        for n, (v, kind) in _given(nums).items():
+            out.append(Quantity(n, v, kind))
+        if "leaky_relu" in spec.activations:
+            out.append(Quantity("gamma", 0.01, "setting", note="slope of leaky ReLU for z <= 0"))
+        if nums.y is not None:
+            out.append(Quantity("eta", eta, "setting", note="learning rate"))
+    for name, formula in f.formulas.items():
+        value = values.get(name) if values is not None else None
+        note = f.notes.get(name) or notes.get(name)
+        out.append(Quantity(name, value, f.kinds[name], formula, note))
+    if after:
+        for s in a_symbols(spec, spec.L):
+            out.append(Quantity(staged(s.name, "new"), after[s.name], "output", note="output after the update"))
+        out.append(Quantity(staged("J", "new"), after["J"], "loss", note="loss after the update"))
+        out.append(Quantity(applied("change", "J"), after["J"] - values["J"], "loss",
+                            sym(staged("J", "new")) - sym("J"), "J@new - J: negative when the loss decreased"))
+    elif nums is not None and nums.y is not None:
+        note = "undefined: some updated parameters are undefined"
+        for s in a_symbols(spec, spec.L):
+            out.append(Quantity(staged(s.name, "new"), None, "output", note=note))
+        out.append(Quantity(staged("J", "new"), None, "loss", note=note))
+        out.append(Quantity(applied("change", "J"), None, "loss", sym(staged("J", "new")) - sym("J"), note))
+    return tuple(out)
+
+
+def _matrix_items(spec: NetSpec) -> tuple[Quantity, ...]:
+    out = []
+    for l in range(1, spec.L + 1):
+        n, m = spec.sizes[l], spec.sizes[l - 1]
+        out.append(Quantity(applied("params", key("W", l)), n * m + (n if spec.bias else 0), "count",
+                            note=f"weights{' and biases' if spec.bias else ''} of layer {l}"))
+    out.append(Quantity(applied("params", "net"), spec.n_params(), "count", note="trainable parameters"))
+    return tuple(out)
+
+
+def _same_as_spec(spec: NetSpec, activation: str | None, loss: str | None, bias: bool | None) -> None:
+    """A NetSpec already fixes activations, loss and biases: a different one passed with it is an error."""
+    if bias is not None and bias != spec.bias:
+        raise InputError(f"bias={bias} differs from the network spec given (bias={spec.bias})", param="bias")
+    if loss is not None and loss.strip().lower() != spec.loss:
+        raise InputError(f"{loss!r} differs from the network spec's loss {spec.loss!r}", param="loss")
+    if activation is not None and net_spec(spec.sizes, activation, spec.loss, spec.bias) != spec:
+        raise InputError(f"{activation!r} differs from the network spec's activations "
+                         f"{','.join(spec.activations)}", param="activation")
 
 
 def backprop(
     net: str | NetSpec = "2-2-1",
     *,
-    activation: str = "sigmoid",
-    loss: str = "mse",
-    bias: bool = True,
+    activation: str | None = None,
+    loss: str | None = None,
+    bias: bool | None = None,
     values: NetValues | dict | None = None,
     seed: int | None = None,
     lr: float | None = None,
     update_bias: bool = True,
-    mistake: str | None = None,
+    mistakes=None,
+    convention: str = "dJ/dz",
     verify: bool = False,
 ) -> Derivation:
     """Derive backpropagation for ``net``; with ``values`` or ``seed``, evaluate every step.
 
+    ``mistakes`` is a set of names of the ``backprop`` family (or one name, or a comma string).
+
     >>> d = backprop("2-2-1")
-    >>> d.formulas["z^(1)_1"]
+    >>> d.formula("z^(1)_1")
     b^(1)_1 + w^(1)_1,1*x_1 + w^(1)_1,2*x_2
-    >>> d.gradients["w^(1)_1,2"]
+    >>> d.formula("dJ/dw^(1)_1,2")
     delta^(1)_1*x_2
     """
-    spec = net if isinstance(net, NetSpec) else net_spec(net, activation, loss, bias)
-    if mistake is not None and mistake not in MISTAKES:
-        raise InputError(f"unknown mistake {mistake!r}; choose from {', '.join(MISTAKES)}")
-    if lr is not None and not (0 < lr < float("inf")):
-        raise InputError(f"--lr {lr}: the learning rate must be a positive number")
+    chosen = resolve(mistakes, "backprop")
+    if isinstance(net, NetSpec):
+        spec = net
+        _same_as_spec(spec, activation, loss, bias)
+    else:
+        spec = net_spec(net, activation or "sigmoid", loss or "mse", True if bias is None else bias)
+    if convention not in CONVENTIONS:
+        raise InputError(f"{str(convention)[:20]!r}: choose from {', '.join(CONVENTIONS)}", param="convention")
+    if lr is not None and not (0 < lr < math.inf):
+        raise InputError(f"{lr} is not a positive number; the learning rate must be positive", param="lr")
     per_neuron = max(spec.sizes) <= PER_NEURON_LIMIT
-    d = Derivation(spec=spec, per_neuron=per_neuron, update_bias=update_bias, mistake=mistake)
     if isinstance(values, dict):
-        from derive.mlp.values import values_from_dict
-
         values = values_from_dict(values, spec)
     if values is None and seed is not None:
-        from derive.mlp.values import random_values
-
         values = random_values(spec, seed)
     if values is not None and not per_neuron:
-        raise InputError(
-            f"numbers are worked out per neuron for layers of at most {PER_NEURON_LIMIT} neurons; "
-            f"{spec.name} is shown in matrix form only (use `derive check` for the engine's numbers)"
-        )
-    d.numbers = values
-    d.lr = lr if lr is not None else (values.lr if values is not None else None)
-    if per_neuron:
-        build_formulas(d)
-        if values is not None:
-            evaluate(d)
+        raise InputError(f"numbers are worked out per neuron for layers of at most {PER_NEURON_LIMIT} neurons; "
+                         f"{spec.name} is shown in matrix form only", param="values" if seed is None else "seed")
+    if verify and not per_neuron:
+        raise InputError(f"verification works per neuron, for layers of at most {PER_NEURON_LIMIT} neurons",
+                         param="verify")
+    has_target = values is None or values.y is not None
+    eta = lr if lr is not None else (values.lr if values is not None and values.lr is not None else None)
+    lr_default = eta is None and has_target
+    if lr_default:
+        eta = DEFAULT_LR
+    if not has_target:
+        eta = None
+    common = dict(spec=spec, per_neuron=per_neuron, given=values, lr=eta, lr_default=lr_default,
+                  update_bias=update_bias, convention=convention, mistakes=chosen)
+    if not per_neuron:
+        return Derivation(**common, items=_matrix_items(spec))
+    f = build_formulas(spec, mistakes=chosen, convention=convention, update_bias=update_bias,
+                       with_target=has_target)
+    notes: dict[str, str] = {}
+    vals, after = _evaluate(spec, f.formulas, values, eta, notes) if values is not None else (None, {})
+    d = Derivation(**common, items=_items(spec, f, vals, after, values, eta, notes))
     if verify:
-        if not per_neuron:
-            raise InputError(f"--verify works per neuron, for layers of at most {PER_NEURON_LIMIT} neurons")
         from derive.mlp.verify import verify_derivation
 
-        d.verification = verify_derivation(d)
+        d = replace(d, verification=verify_derivation(d))
     return d

@@ -51,16 +51,19 @@ def parse_sizes(text: str) -> tuple[int, ...]:
     raw = text.strip()
     parts = re.split(r"\s*[-,]\s*", raw) if raw else []
     if len(parts) < 2:
-        raise InputError(f"--net {text!r}: give the layer sizes N0-N1-...-NL, e.g. 2-2-1 (at least two layers)")
+        raise InputError(f"{text[:40]!r}: give the layer sizes N0-N1-...-NL, e.g. 2-2-1 (at least two layers)",
+                         param="net")
     sizes = []
     for p in parts:
         if not p.isdigit():
-            raise InputError(f"--net {text!r}: {p!r} is not a layer size; sizes are positive integers, e.g. 2-2-1")
+            raise InputError(f"{text[:40]!r}: {p[:20]!r} is not a layer size; sizes are positive integers, e.g. 2-2-1",
+                             param="net")
         n = int(p)
         if n < 1:
-            raise InputError(f"--net {text!r}: a layer has {n} neurons; every layer needs at least 1")
+            raise InputError(f"{text[:40]!r}: a layer has {n} neurons; every layer needs at least 1", param="net")
         if n > MAX_NEURONS:
-            raise InputError(f"--net {text!r}: {n} neurons in one layer is more than the {MAX_NEURONS} supported")
+            raise InputError(f"{text[:40]!r}: {n} neurons in one layer is more than the {MAX_NEURONS} supported",
+                             param="net")
         sizes.append(n)
     return tuple(sizes)
 
@@ -73,15 +76,17 @@ def parse_activations(text: str | None, n_layers: int) -> tuple[str, ...]:
     if names[-1].lower() == "softmax":  # allowed as the output layer of a "ce" net
         names[-1] = "linear"
     for n in names:
-        get_activation(n)  # raises a clear error for an unknown name
+        try:
+            get_activation(n)
+        except InputError as exc:
+            raise InputError(exc.message, param="activation") from None
     names = [get_activation(n).name for n in names]
     if len(names) == 1:
         return tuple(names * n_layers)
     if len(names) != n_layers:
         raise InputError(
-            f"--activation {text!r}: {len(names)} names for {n_layers} layers; "
-            f"give one name for all layers or exactly {n_layers} separated by commas"
-        )
+            f"{text!r}: {len(names)} names for {n_layers} layers; "
+            f"give one name for all layers or exactly {n_layers} separated by commas", param="activation")
     return tuple(names)
 
 
@@ -90,15 +95,14 @@ def net_spec(net: str | tuple[int, ...], activation: str | None = "sigmoid", los
     """Build and validate a :class:`NetSpec` from what a user typed."""
     sizes = parse_sizes(net) if isinstance(net, str) else tuple(int(n) for n in net)
     if isinstance(net, tuple) and (len(sizes) < 2 or min(sizes) < 1):
-        raise InputError(f"net {net!r}: need at least two layers of at least 1 neuron")
+        raise InputError(f"{net!r}: need at least two layers of at least 1 neuron", param="net")
     loss_name = (loss or "mse").strip().lower()
     if loss_name not in LOSSES:
-        raise InputError(f"--loss {loss!r}: choose from {', '.join(LOSSES)}")
+        raise InputError(f"unknown loss {str(loss)[:20]!r}; choose from {', '.join(LOSSES)}", param="loss")
     acts = parse_activations(activation, len(sizes) - 1)
     if loss_name == "bce" and acts[-1] not in ("sigmoid",):
         raise InputError(
-            f"--loss bce needs outputs in (0, 1): use a sigmoid output layer, not {acts[-1]}"
-        )
+            f"bce needs outputs in (0, 1): use a sigmoid output layer, not {acts[-1]}", param="loss")
     if loss_name == "ce":
         # Softmax with cross-entropy: the output layer is softmax whatever else was named.
         acts = acts[:-1] + ("softmax",)

@@ -50,9 +50,24 @@ class Verification:
                 "failures": self.failures, "max_rel_error": self.max_rel_error}
 
 
+class _Formulas:
+    """``f[name]``: a derivation's formula by quantity name."""
+
+    def __init__(self, d):
+        self.d = d
+
+    def __getitem__(self, name: str) -> sp.Expr:
+        return self.d.formula(name)
+
+
+def _sign(d) -> int:
+    """Under the (t - o) convention the deltas and the "gradients" are -dJ/dz and -dJ/dtheta."""
+    return -1 if d.convention == "t-o" else 1
+
+
 def _on_simplex(d) -> dict:
     """For softmax + CE the labels sum to one; substitute ``y_K = 1 - sum_{k<K} y_k``."""
-    from derive.mlp.derivation import y_symbols
+    from derive.mlp.formulas import y_symbols
 
     if d.spec.loss != "ce":
         return {}
@@ -81,9 +96,9 @@ def _is_zero(expr: sp.Expr, simplex: dict) -> bool:
 
 
 def _direct(d, v: Verification) -> None:
-    from derive.mlp.derivation import a_symbols, delta_symbols, z_symbols
+    from derive.mlp.formulas import a_symbols, delta_symbols, z_symbols
 
-    spec, f = d.spec, d.formulas
+    spec, f = d.spec, _Formulas(d)
     full: dict = {}  # symbol -> expression in the base symbols
     for l in range(1, spec.L + 1):
         for s in z_symbols(spec, l) + a_symbols(spec, l):
@@ -94,8 +109,8 @@ def _direct(d, v: Verification) -> None:
             full[s] = f[s.name].xreplace(full)
     simplex = _on_simplex(d)
     for p in d.params():
-        direct = sp.diff(J, sym(p))
-        ours = d.gradients[p].xreplace(full)
+        direct = _sign(d) * sp.diff(J, sym(p))
+        ours = f["dJ/d" + p].xreplace(full)
         v.checks += 1
         if not _is_zero(direct - ours, simplex):
             v.failures.append(f"dJ/d{p}")
@@ -103,9 +118,9 @@ def _direct(d, v: Verification) -> None:
 
 def _inductive(d, v: Verification) -> None:
     from derive.activations import get_activation
-    from derive.mlp.derivation import a_symbols, delta_symbols, loss_expr, softmax_exprs, y_symbols, z_symbols
+    from derive.mlp.formulas import a_symbols, delta_symbols, loss_expr, softmax_exprs, y_symbols, z_symbols
 
-    spec, f, L = d.spec, d.formulas, d.spec.L
+    spec, f, L = d.spec, _Formulas(d), d.spec.L
     simplex = _on_simplex(d)
 
     def act_of(l: int, zs: list) -> list:
@@ -124,7 +139,7 @@ def _inductive(d, v: Verification) -> None:
     J_of_z = loss_expr(spec, act_of(L, zL), y_symbols(spec))
     for i, zi in enumerate(zL, start=1):
         v.checks += 1
-        if not _is_zero(sp.diff(J_of_z, zi) - in_z(f[key("delta", L, i)], L), simplex):
+        if not _is_zero(_sign(d) * sp.diff(J_of_z, zi) - in_z(f[key("delta", L, i)], L), simplex):
             v.failures.append(f"delta^({L})_{i} (base)")
     # Step: delta^(l)_i = sum_k delta^(l+1)_k dz^(l+1)_k/dz^(l)_i, with z^(l+1) written in z^(l).
     for l in range(L - 1, 0, -1):
@@ -143,7 +158,7 @@ def _inductive(d, v: Verification) -> None:
             ps = sym(p)  # d/dp of a z that does not contain p is 0: skip those terms
             chain = sp.Add(*[deltas[k] * sp.diff(zf[k], ps) for k in range(len(deltas)) if ps in zf[k].free_symbols])
             v.checks += 1
-            if not _is_zero(chain - d.gradients[p], {}):
+            if not _is_zero(chain - f["dJ/d" + p], {}):
                 v.failures.append(f"dJ/d{p} (local)")
     _numeric(d, v)
 
@@ -181,9 +196,9 @@ def _numeric(d, v: Verification, digits: int = 40, seed: int = 0) -> None:
     """
     import mpmath
 
-    from derive.mlp.derivation import a_symbols, delta_symbols, y_symbols, z_symbols
+    from derive.mlp.formulas import a_symbols, delta_symbols, y_symbols, z_symbols
 
-    spec, f, L = d.spec, d.formulas, d.spec.L
+    spec, f, L = d.spec, _Formulas(d), d.spec.L
     rng = random.Random(seed)
     params = {l: [sym(p) for p in d.params(l)] for l in range(1, L + 1)}
     point = {s: rng.uniform(-1, 1) for l in params for s in params[l]}
@@ -229,7 +244,7 @@ def _numeric(d, v: Verification, digits: int = 40, seed: int = 0) -> None:
         for l in range(L, 0, -1):
             evaluate_all(delta_symbols(spec, l))
         names = d.params()
-        grads = [d.gradients[p] for p in names]
+        grads = [f["dJ/d" + p] for p in names]
         g_args = sorted(set().union(*[g.free_symbols for g in grads]), key=str)
         ours_all = _compile(g_args, grads, mods)(*[vals[a] for a in g_args])
 
@@ -246,7 +261,7 @@ def _numeric(d, v: Verification, digits: int = 40, seed: int = 0) -> None:
                 moved = {**base, ps: env[ps] + step}
                 out = run_from(l, moved)[-1]
                 losses.append(j_fn(*[out[a] for a in j_args]))
-            fd = (losses[0] - losses[1]) / (2 * h)
+            fd = _sign(d) * (losses[0] - losses[1]) / (2 * h)
             scale = max(abs(fd), abs(ours))
             if scale > 1e-25:
                 worst = max(worst, float(abs(fd - ours) / scale))
@@ -258,6 +273,9 @@ def _numeric(d, v: Verification, digits: int = 40, seed: int = 0) -> None:
 
 def verify_derivation(d) -> Verification:
     """Check every gradient of ``d``; the method depends on the net's size (see module doc)."""
+    undefined = [n for n in d.names("delta") if d.formula(n) is None]
+    if undefined:  # a mistake left a delta undefined: nothing to prove, and it is not right
+        return Verification(method="direct", checks=len(undefined), failures=[f"{n} (undefined)" for n in undefined])
     # Softmax + CE is checked inductively: SymPy folds exp(a)exp(b) into exp(a+b), which makes
     # the fully expanded comparison slow to decide, while its base case is small.
     if d.spec.n_params() <= DIRECT_LIMIT and d.spec.loss != "ce":

@@ -2,32 +2,34 @@
 
 The board layout of the course: legend, given numbers, forward pass (per neuron and in
 matrix form), loss, output error with its chain-rule step, hidden deltas, gradients,
-update, the output after the update, and how the result was verified.
+update, the output after the update, and how the result was verified. Every number shown
+is a quantity of the derivation, read by name; nothing here computes one.
 """
 
 from __future__ import annotations
 
 import sympy as sp
 
-from derive.mlp.derivation import DEFAULT_LR, MISTAKES, Derivation, a_symbols, y_symbols
+from derive.mistakes import MISTAKES
+from derive.mlp.derivation import CONVENTIONS, Derivation, a_symbols, y_symbols
+from derive.mlp.network import LOSSES
+from derive.notation import applied, derivative, key, latex_name, parse_key, staged, sym, text_name
+from derive.render.backprop_deltas import UNDEFINED, hidden_deltas, negated, output_delta, value_math
 from derive.render.mathtext import (
     DIGITS,
     M,
     dJ,
     expr_math,
-    fprime_math,
     name_math,
     new,
     num,
-    paren,
     plus,
     product,
     sup,
     vec_math,
 )
-from derive.mlp.network import LOSSES
-from derive.notation import key, latex_name, parse_key, sym, text_name
-from derive.render.printing import fmt_number, to_latex, to_text
+from derive.render.printing import fmt_number
+from derive.render.quantities import quantities_json
 from derive.render.report import Equation, Heading, Math, Para, Report, Table
 
 __all__ = ["derivation_report"]
@@ -73,7 +75,7 @@ def _legend(d: Derivation) -> Table:
 
 
 def _given(d: Derivation) -> list:
-    nums = d.numbers
+    nums = d.given
     out: list = [Heading("Given")]
     out.append(Equation(M("x", "x"), [vec_math(nums.x)]))
     if nums.y is not None:
@@ -83,14 +85,13 @@ def _given(d: Derivation) -> list:
         if nums.b is not None:
             out.append(Equation(M(f"b^{{({l})}}", f"b⁽{sup(l)}⁾"), [vec_math(nums.b[l - 1])]))
     if nums.y is not None:
-        eta = d.lr if d.lr is not None else DEFAULT_LR
-        note = None if d.lr is not None else "default; set --lr"
-        out.append(Equation(M(r"\eta", "η"), [num(eta)], note=note))
+        out.append(Equation(M(r"\eta", "η"), [num(d["eta"])], note="default" if d.lr_default else None))
     return out
 
 
 def _forward(d: Derivation) -> list:
-    spec, vals = d.spec, (d.values or None)
+    spec = d.spec
+    vals = d if d.given is not None else None
     out: list = [Heading("1. Forward pass")]
     for l in range(1, d.L + 1):
         act = spec.activations[l - 1]
@@ -100,15 +101,15 @@ def _forward(d: Derivation) -> list:
             pairs = [(key("w", l, i, j), prev[j - 1]) for j in range(1, len(prev) + 1)]
             zname = key("z", l, i)
             symbolic, with_nums = _weighted_sum(pairs, key("b", l, i) if spec.bias else None, vals)
-            rhs = [symbolic] + ([with_nums, num(vals[zname])] if vals else [])
+            rhs = [symbolic] + ([with_nums, num(d[zname])] if vals else [])
             out.append(Equation(name_math(zname), rhs, name=zname))
         for i in range(1, spec.sizes[l] + 1):
             aname, zname = key("a", l, i), key("z", l, i)
-            formula = d.formulas[aname]
+            formula = d.formula(aname)
             rhs = [expr_math(formula)]
             if vals:
-                rhs += [expr_math(formula.xreplace({sym(zname): sym(fmt_number(vals[zname], DIGITS))})),
-                        num(vals[aname])]
+                rhs += [expr_math(formula.xreplace({sym(zname): sym(fmt_number(d[zname], DIGITS))})),
+                        num(d[aname])]
             out.append(Equation(name_math(aname), rhs, name=aname))
     act_m = r"\operatorname{softmax}" if spec.output_activation() == "softmax" else "f_l"
     out.append(Para("In matrix form, for l = 1, ..., L:", latex=r"In matrix form, for $l = 1, \ldots, L$:"))
@@ -129,8 +130,8 @@ def _loss(d: Derivation) -> list:
         "ce": M(r"-\sum_k y_k \log \hat{y}_k", "-Σ_k y_k log ŷ_k"),
     }[d.spec.loss]
     rhs = [general, _loss_terms(d)]
-    if "J" in d.values:
-        rhs.append(num(d.values["J"]))
+    if d.given is not None:
+        rhs.append(num(d["J"]))
     out.append(Equation(M("J", "J"), rhs, name="J"))
     out.append(Para(f"with ŷ_k = a⁽{sup(d.L)}⁾_k, the output of layer {d.L}.",
                     latex=rf"with $\hat{{y}}_k = a^{{({d.L})}}_k$, the output of layer {d.L}."))
@@ -156,108 +157,17 @@ def _loss_terms(d: Derivation) -> Math:
         M("-" + total.latex, "-" + total.text)
 
 
-def _output_delta(d: Derivation) -> list:
-    spec, L, vals = d.spec, d.L, d.values
-    out: list = [Heading(f"3. Output error δ⁽{sup(L)}⁾")]
-    if spec.loss == "ce":
-        out.append(Para("Softmax couples the outputs, so the chain rule sums over every output k:"))
-        out.append(Equation(
-            M(r"\delta^{(L)}_i = \frac{\partial J}{\partial z^{(L)}_i}", "δ⁽ᴸ⁾ᵢ = ∂J/∂z⁽ᴸ⁾ᵢ"),
-            [M(r"\sum_k \frac{\partial J}{\partial \hat{y}_k} \frac{\partial \hat{y}_k}{\partial z^{(L)}_i}",
-               "Σ_k ∂J/∂ŷ_k · ∂ŷ_k/∂z⁽ᴸ⁾ᵢ"),
-             M(r"\sum_k \left(-\frac{y_k}{\hat{y}_k}\right) \hat{y}_k \left([i = k] - \hat{y}_i\right)",
-               "Σ_k (-y_k/ŷ_k)·ŷ_k·([i = k] - ŷᵢ)"),
-             M(r"\hat{y}_i \sum_k y_k - y_i", "ŷᵢ Σ_k y_k - yᵢ"),
-             M(r"\hat{y}_i - y_i", "ŷᵢ - yᵢ")],
-            note="labels sum to 1; SymPy derives this from J(softmax(z)) and checks it"))
-    else:
-        out.append(Equation(
-            M(r"\delta^{(L)}_i = \frac{\partial J}{\partial z^{(L)}_i}", "δ⁽ᴸ⁾ᵢ = ∂J/∂z⁽ᴸ⁾ᵢ"),
-            [M(r"\frac{\partial J}{\partial \hat{y}_i}\, f_L'\!\left(z^{(L)}_i\right)", "∂J/∂ŷᵢ · f_L'(z⁽ᴸ⁾ᵢ)")],
-            note="chain rule"))
-    for i in range(1, spec.sizes[L] + 1):
-        name, zname = key("delta", L, i), key("z", L, i)
-        rhs: list = []
-        if name in d.output_chain:
-            dj, fa = d.output_chain[name]
-            act = spec.activations[L - 1]
-            fz_m, fa_m = fprime_math(act, name_math(zname), name_math(key("a", L, i)))
-            rhs.append(product([dJ(key("yhat", None, i)), M(f"f_{L}'({latex_name(zname)})",
-                                                             f"f_{L}'({text_name(zname)})")]))
-            dj_m = paren(expr_math(dj))
-            if d.mistake == "missing_fprime":
-                rhs.append(dj_m)
-            else:
-                rhs.append(product([dj_m, fz_m]))
-                if fa_m != fz_m:
-                    rhs.append(product([dj_m, fa_m]))
-            if name in vals and d.mistake is None:
-                rhs.append(product([num(_value(d, f), paren=True) for f in (dj, fa)]))
-        formula = d.formulas[name]
-        if name not in d.output_chain or formula != d.output_chain[name][0] * d.output_chain[name][1]:
-            rhs.append(expr_math(formula))
-        if name in vals:
-            rhs.append(num(vals[name]))
-        out.append(Equation(name_math(name), rhs, name=name))
-    return out
-
-
-def _value(d: Derivation, expr) -> float:
-    """Evaluate a formula with the derivation's numbers (before the update)."""
-    from derive.mlp.derivation import _eval
-
-    env = {sym(n): sp.Float(v, 30) for n, v in d.values.items()}
-    return _eval(expr, env)
-
-
-def _hidden_deltas(d: Derivation) -> list:
-    spec, L, vals = d.spec, d.L, d.values
-    if L < 2:
-        return []
-    out: list = [Heading("4. Hidden deltas (the recursion)")]
-    out.append(Equation(
-        M(r"\delta^{(l)}_i", "δ⁽ˡ⁾ᵢ"),
-        [M(r"f_l'\!\left(z^{(l)}_i\right) \sum_k w^{(l+1)}_{ki}\, \delta^{(l+1)}_k",
-           "f_l'(z⁽ˡ⁾ᵢ) Σ_k w⁽ˡ⁺¹⁾ₖᵢ δ⁽ˡ⁺¹⁾ₖ")],
-        note="per neuron"))
-    out.append(Equation(
-        M(r"\delta^{(l)}", "δ⁽ˡ⁾"),
-        [M(r"f_l'\!\left(z^{(l)}\right) \odot \left(W^{(l+1)}\right)^T \delta^{(l+1)}",
-           "f_l'(z⁽ˡ⁾) ⊙ (W⁽ˡ⁺¹⁾)ᵀ δ⁽ˡ⁺¹⁾")],
-        note="matrix form"))
-    for l in range(L - 1, 0, -1):
-        out.append(Heading(f"Layer {l}", level=3))
-        act = spec.activations[l - 1]
-        for i in range(1, spec.sizes[l] + 1):
-            name, zname, aname = key("delta", l, i), key("z", l, i), key("a", l, i)
-            fz_m, fa_m = fprime_math(act, name_math(zname), name_math(aname))
-            ks = range(1, spec.sizes[l + 1] + 1)
-            ws = [key("w", l + 1, i, k) if d.mistake == "no_transpose" else key("w", l + 1, k, i) for k in ks]
-            back = plus([product([name_math(w), name_math(key("delta", l + 1, k))]) for w, k in zip(ws, ks)])
-            back = paren(back) if len(ws) > 1 else back
-            if d.mistake == "missing_fprime":
-                rhs = [back]
-            else:
-                rhs = [product([fz_m, back])] + ([product([fa_m, back])] if fa_m != fz_m else [])
-            if name in vals:
-                if d.mistake is None:
-                    nums_back = plus([product([num(d.values[w], paren=True),
-                                               num(vals[key("delta", l + 1, k)], paren=True)])
-                                      for w, k in zip(ws, ks)])
-                    fp = num(_value(d, d.fprime[zname][1]), paren=True)
-                    rhs.append(product([fp, paren(nums_back) if len(ws) > 1 else nums_back]))
-                rhs.append(num(vals[name]))
-            out.append(Equation(name_math(name), rhs, name=name))
-    return out
-
-
 def _gradients(d: Derivation) -> list:
-    spec, vals = d.spec, d.grad_values
+    spec, vals = d.spec, d.given is not None
     out: list = [Heading("5. Gradients")]
     out.append(Equation(dJ("w^(l)_i,j"), [M(r"\delta^{(l)}_i\, a^{(l-1)}_j", "δ⁽ˡ⁾ᵢ a⁽ˡ⁻¹⁾ⱼ")],
                         note="with a⁽⁰⁾ = x; matrix form ∂J/∂W⁽ˡ⁾ = δ⁽ˡ⁾ (a⁽ˡ⁻¹⁾)ᵀ"))
     if spec.bias:
         out.append(Equation(dJ("b^(l)_i"), [M(r"\delta^{(l)}_i", "δ⁽ˡ⁾ᵢ")]))
+    if negated(d):
+        out.append(Para("With δ = -∂J/∂z these hold δ·a, that is -∂J/∂θ, as the (t - o) convention writes them.",
+                        latex=r"With $\delta = -\partial J/\partial z$ these hold $\delta a$, that is "
+                              r"$-\partial J/\partial \theta$, as the $(t - o)$ convention writes them."))
     for l in range(d.L, 0, -1):
         out.append(Heading(f"Layer {l}", level=3))
         prev = a_symbols(spec, l - 1)
@@ -265,65 +175,79 @@ def _gradients(d: Derivation) -> list:
             _, _, idx = parse_key(p)
             factors = [key("delta", l, int(idx[0]))] + ([prev[int(idx[1]) - 1].name] if len(idx) > 1 else [])
             rhs: list = [product([name_math(f) for f in factors])]
-            if p in vals:
-                if len(factors) > 1:
-                    rhs.append(product([num(d.values[f], paren=True) for f in factors]))
-                rhs.append(num(vals[p]))
-            out.append(Equation(dJ(p), rhs, name="dJ/d" + p))
+            g = derivative("J", p)
+            if vals:
+                if len(factors) > 1 and d[g] is not None:
+                    rhs.append(product([num(d[f], paren=True) for f in factors]))
+                rhs.append(value_math(d, g))
+            out.append(Equation(dJ(p), rhs, name=g, note=d.quantities()[g].note if vals and d[g] is None else None))
     return out
+
+
+def _frozen_bias(d: Derivation) -> bool:
+    return d.spec.bias and (not d.update_bias or "bias_not_updated" in d.mistakes)
 
 
 def _updates(d: Derivation) -> list:
     out: list = [Heading("6. Gradient-descent update")]
-    sign_l, sign_t = ("+", "+") if d.mistake == "flipped_update" else ("-", "-")
+    adds = (d.convention == "t-o") != ("flipped_update" in d.mistakes)
+    sign = "+" if adds else "-"
+    rate_l, rate_t = ("", "") if "no_lr" in d.mistakes else (r"\eta ", "η ")
     out.append(Equation(M(r"\theta^{\text{new}}", "θ (new)"),
-                        [M(r"\theta " + sign_l + r" \eta \frac{\partial J}{\partial \theta}",
-                           f"θ {sign_t} η ∂J/∂θ")]))
-    if not d.update_bias and d.spec.bias:
-        out.append(Para("Biases are kept fixed (--no-bias-update)."))
-    if not d.new_values:
+                        [M(r"\theta " + sign + " " + rate_l + r"\frac{\partial J}{\partial \theta}",
+                           f"θ {sign} {rate_t}∂J/∂θ")]))
+    if _frozen_bias(d):
+        out.append(Para("Biases are kept fixed (not updated)."))
+    frozen = _frozen_bias(d)
+    if d.given is None:
         if d.spec.n_params() > 60:
             out.append(Para("Every weight and bias is updated likewise."))
             return out
         for l in range(d.L, 0, -1):
             prev = a_symbols(d.spec, l - 1)
             for p in d.params(l):
-                if p.startswith("b") and not d.update_bias:
+                if p.startswith("b") and frozen:
                     continue
                 _, _, idx = parse_key(p)
                 factors = [key("delta", l, int(idx[0]))] + ([prev[int(idx[1]) - 1].name] if len(idx) > 1 else [])
-                step = product([M(r"\eta", "η")] + [name_math(f) for f in factors])
-                rhs = M(latex_name(p) + f" {sign_l} " + step.latex, text_name(p) + f" {sign_t} " + step.text)
-                out.append(Equation(new(p), [rhs], name=p + ":new"))
+                step = product(([M(r"\eta", "η")] if rate_l else []) + [name_math(f) for f in factors])
+                rhs = M(latex_name(p) + f" {sign} " + step.latex, text_name(p) + f" {sign} " + step.text)
+                out.append(Equation(new(p), [rhs], name=staged(p, "new")))
         return out
-    eta = d.lr if d.lr is not None else DEFAULT_LR
+    eta = "" if "no_lr" in d.mistakes else fmt_number(d["eta"], DIGITS)
     for l in range(d.L, 0, -1):
         out.append(Heading(f"Layer {l}", level=3))
         for p in d.params(l):
-            if p.startswith("b") and not d.update_bias:
+            if p.startswith("b") and frozen:
                 continue
+            g, p_new = derivative("J", p), staged(p, "new")
+            if d[g] is None:
+                out.append(Equation(new(p), [UNDEFINED], name=p_new, note=d.quantities()[p_new].note))
+                continue
+            step = num(d[g], paren=True)
             with_nums = M(
-                fmt_number(d.values[p], DIGITS) + f" {sign_l} " + fmt_number(eta, DIGITS) + r" \cdot "
-                + num(d.grad_values[p], paren=True).latex,
-                fmt_number(d.values[p], DIGITS) + f" {sign_t} " + fmt_number(eta, DIGITS) + "·"
-                + num(d.grad_values[p], paren=True).text)
-            out.append(Equation(new(p), [with_nums, num(d.new_values[p])], name=p + ":new"))
+                fmt_number(d[p], DIGITS) + f" {sign} " + (eta + r" \cdot " if eta else "") + step.latex,
+                fmt_number(d[p], DIGITS) + f" {sign} " + (eta + "·" if eta else "") + step.text)
+            out.append(Equation(new(p), [with_nums, value_math(d, p_new)], name=p_new))
     return out
 
 
 def _after(d: Derivation) -> list:
-    if "J" not in d.after:
+    if d.given is None or d.given.y is None:
         return []
     out: list = [Heading("7. After the update")]
     rows = []
     for s in a_symbols(d.spec, d.L):
-        rows.append([name_math(s.name), num(d.values[s.name]), num(d.after[s.name])])
-    rows.append([M("J", "J"), num(d.values["J"]), num(d.after["J"])])
+        rows.append([name_math(s.name), num(d[s.name]), value_math(d, staged(s.name, "new"))])
+    rows.append([M("J", "J"), num(d["J"]), value_math(d, staged("J", "new"))])
     out.append(Table(["quantity", "before", "after"], rows))
-    change = d.after["J"] - d.values["J"]
+    change = d[applied("change", "J")]
+    if change is None:
+        out.append(Para("The loss after the update is undefined, as some updated parameters are."))
+        return out
     word = "decreased" if change < 0 else "did not decrease"
-    out.append(Para(f"The loss {word} by {fmt_number(abs(change), DIGITS)} "
-                    f"({fmt_number(d.values['J'], DIGITS)} -> {fmt_number(d.after['J'], DIGITS)})."))
+    out.append(Para(f"The loss {word} by {fmt_number(change, DIGITS).lstrip('-')} "
+                    f"({fmt_number(d['J'], DIGITS)} -> {fmt_number(d['J@new'], DIGITS)})."))
     return out
 
 
@@ -338,21 +262,22 @@ def _verification(d: Derivation) -> list:
     }[v.method]
     status = "OK" if v.ok else "FAILED: " + ", ".join(v.failures[:5])
     lines = [Heading("Verification"), Para(f"Method: {v.method} ({how}). {v.checks} checks: {status}.")]
-    if v.max_rel_error is not None:
-        lines.append(Para(f"Largest relative difference from the finite differences: {v.max_rel_error:.1e}."))
+    worst = applied("max", "reldiff")
+    if worst in d:
+        lines.append(Para(f"Largest relative difference from the finite differences: {fmt_number(d[worst], DIGITS)}."))
     return lines
 
 
 def _matrix_only(d: Derivation) -> list:
     spec = d.spec
     out: list = [Para(f"Layers this wide are shown in matrix form (per-neuron steps need at most "
-                      f"16 neurons a layer). {spec.n_params():,} trainable parameters.")]
+                      f"16 neurons a layer). {d[applied('params', 'net')]:,} trainable parameters.")]
     out.append(Heading("Shapes"))
     rows = []
     for l in range(1, d.L + 1):
         n, m = spec.sizes[l], spec.sizes[l - 1]
         rows.append([M(f"W^{{({l})}}", f"W⁽{sup(l)}⁾"), f"{n} x {m}",
-                     f"{n * m + (n if spec.bias else 0):,}", spec.activations[l - 1]])
+                     f"{d[applied('params', key('W', l))]:,}", spec.activations[l - 1]])
     out.append(Table(["layer", "W shape", "parameters", "activation"], rows))
     b_l, b_t = (r" + b^{(l)}", " + b⁽ˡ⁾") if spec.bias else ("", "")
     out += [
@@ -386,24 +311,12 @@ def _data(d: Derivation) -> dict:
         "loss": spec.loss,
         "bias": spec.bias,
         "per_neuron": d.per_neuron,
-        "mistake": d.mistake,
+        "convention": d.convention,
+        "update_bias": d.update_bias,
     }
-    if d.per_neuron:
-        data["formulas"] = {n: {"latex": to_latex(f, None), "text": to_text(f, None)}
-                            for n, f in d.formulas.items()}
-        data["gradient_formulas"] = {p: {"latex": to_latex(g, None), "text": to_text(g, None)}
-                                     for p, g in d.gradients.items()}
-    if d.numbers is not None:
-        data["given"] = d.numbers.to_dict()
-        data["lr"] = d.lr if d.lr is not None else DEFAULT_LR
-        data["values"] = {n: v for n, v in d.values.items() if not n.startswith("delta")}
-        data["deltas"] = {n: v for n, v in d.values.items() if n.startswith("delta")}
-        data["gradients"] = dict(d.grad_values)
-        data["updated"] = dict(d.new_values)
-        data["after"] = dict(d.after)
     if d.verification is not None:
-        data["verification"] = d.verification.to_dict()
-    return data
+        data["method"] = d.verification.method
+    return {**data, **quantities_json(d)}
 
 
 def derivation_report(d: Derivation) -> Report:
@@ -414,18 +327,21 @@ def derivation_report(d: Derivation) -> Report:
     r = Report(title)
     r.add(Para(f"Activations (layers 1-{d.L}): {acts}. Loss: {LOSSES[spec.loss]}. "
                f"Biases: {'yes' if spec.bias else 'no'}."))
-    if d.mistake:
-        r.add(Para(f"Deliberate mistake: {d.mistake} ({MISTAKES[d.mistake]})."))
+    if d.convention != "dJ/dz":
+        r.add(Para(f"Convention: {CONVENTIONS[d.convention]}."))
+    if d.mistakes:
+        r.add(Para("Deliberate mistakes: " + "; ".join(f"{m} ({MISTAKES[m].description})"
+                                                        for m in sorted(d.mistakes)) + "."))
     r.add(Heading("Notation"), _legend(d))
     if not d.per_neuron:
         r.add(*_matrix_only(d))
         r.data = _data(d)
         return r
-    if d.numbers is not None:
+    if d.given is not None:
         r.add(*_given(d))
     r.add(*_forward(d))
     if d.has_target:
-        r.add(*_loss(d), *_output_delta(d), *_hidden_deltas(d), *_gradients(d), *_updates(d), *_after(d))
+        r.add(*_loss(d), *output_delta(d), *hidden_deltas(d), *_gradients(d), *_updates(d), *_after(d))
     else:
         r.add(Para("No target y was given, so the derivation stops after the forward pass."))
     r.add(*_verification(d))

@@ -147,3 +147,17 @@ def test_gradients_match_finite_differences_on_random_nets(case):
     for layer in range(1, spec.L + 1):  # dJ/dW = delta a_prev^T, summed over the batch
         delta, a_prev = np.atleast_2d(r[f"delta{layer}"]), np.atleast_2d(r[f"a{layer - 1}"])
         np.testing.assert_allclose(r[f"dW{layer}"], delta.T @ a_prev, rtol=1e-12, atol=1e-15)
+
+
+def test_engine_results_by_stable_name():
+    # The hand-computed relu/linear net above, read through the one name mapping.
+    from derive.engine.mlp import mlp_quantities
+
+    spec = net_spec("2-2-1", "relu,linear", "mse")
+    params = {"W1": [[1, -1], [2, 1]], "b1": [0, 1], "W2": [[1, 2]], "b2": [-1]}
+    q = mlp_quantities(spec, mlp_forward_backward(spec, params, [1, 2], [7]))
+    assert (q["z^(1)_1"], q["a^(1)_2"], q["J"], q["delta^(1)_2"]) == (-1, 5, 2, 4)
+    assert (q["dJ/dw^(2)_1,2"], q["dJ/dw^(1)_2,2"], q["dJ/db^(1)_2"]) == (10, 8, 4)
+    # 2+2 z, a in layer 1, 1+1 in layer 2, J, 3 deltas, 9 gradients
+    assert len(q) == 6 + 1 + 3 + 9
+    assert "J" not in mlp_quantities(spec, mlp_forward_backward(spec, params, [1, 2]))
