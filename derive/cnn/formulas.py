@@ -1,4 +1,4 @@
-"""A layer kind's output-size, parameter and operation formulas in symbols (``derive params --symbolic``).
+"""A layer kind's output-size, parameter and operation formulas in symbols (``derive params`` prints them).
 
 >>> f = layer_formulas("conv")
 >>> f["params"]

@@ -107,7 +107,7 @@ def _where(fn, name: str):
     try:
         return fn()
     except InputError as exc:
-        raise InputError(f"layer {name}: {exc}") from None
+        raise InputError(f"layer {name}: {exc.message}") from None
 
 
 def _count(layer: Layer, name: str, shape: tuple[int, ...], bias_macs: bool, m: frozenset[str]) -> LayerCount:
