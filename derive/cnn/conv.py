@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from derive.cnn.sizes import Side, side_size
-from derive.errors import InputError
+from derive.errors import InputError, MistakeError
 from derive.mistakes import resolve
 from derive.result import Quantity, Result
 
@@ -153,7 +153,7 @@ def conv_size(
         raise InputError(f"{shape!r}: the channels must be at least 1", param="input_shape")
     size_m = m & {"missing_plus_one", "padding_once", "no_floor", "ignore_dilation"}
     if (m - size_m) and not filters:
-        raise InputError(
+        raise MistakeError(
             f"mistake {sorted(m - size_m)[0]!r} is about the counts, which need the number of filters", param="mistakes"
         )
     hs = side_size(hn, kh, stride=stride, padding=padding, dilation=dilation, side="H", mistakes=size_m)
