@@ -235,7 +235,7 @@ def _draw_network(d, path: Path) -> None:
 @app.command()
 def conv(
     input_shape: Annotated[str | None, typer.Option(
-        "--input", help="Size mode: input W, HxW or HxWxC, e.g. 32 or 28x28x192.")] = None,
+        "--input", help="Size mode: input W, HxW, HxWxC or C@HxW, e.g. 32, 28x28x192 or 3@32x32.")] = None,
     kernel: Annotated[str | None, typer.Option(
         "--kernel", "-k", help="Size mode: kernel size F (or HxW), e.g. 5.")] = None,
     image: Annotated[str | None, typer.Option(
@@ -253,6 +253,10 @@ def conv(
         "--bias", help="Map mode: one bias per filter, comma separated.")] = None,
     at: Annotated[str | None, typer.Option(
         "--at", help="Map mode: output position to work out, row,column (1-based).")] = None,
+    mistake: Annotated[str | None, typer.Option(
+        "--mistake", help="What a student with these slips gets (comma list): missing_plus_one, padding_once, "
+        "no_floor, ignore_dilation; with --filters forgot_bias, forgot_depth, connections_as_params; "
+        "map mode flipped_filter.")] = None,
     fmt: FormatOpt = "text",
 ) -> None:
     """Output size of a convolution, or the feature map of a small image.
@@ -273,17 +277,35 @@ def conv(
     """
     def build():
         from derive.modes import conv_mode
+        from derive.parse.options import parse_at
 
         if conv_mode(input_shape=input_shape, kernel=kernel, filters=filters, image=image,
                      filter=filter_texts, bias=bias, at=at) == "map":
-            from derive.cnn.feature_map import conv_map
+            from derive.cnn.feature_map import feature_map
+            from derive.parse.matrix_input import read_matrix
+            from derive.parse.options import arrange_filters, parse_bias
+            from derive.render.conv import feature_map_report
 
-            return conv_map(image, list(filter_texts), stride=stride, padding=padding,
-                            dilation=dilation, bias=bias, at=at)
-        from derive.cnn.conv import conv_size, conv_size_report
+            img, shape = read_matrix(image, "image")
+            if len(shape) > 3:
+                raise InputError("give a matrix or a list of channel matrices (at most 3-D)", param="image")
+            given = [read_matrix(f, "filter") for f in filter_texts]
+            filters_ = arrange_filters(given, shape[0] if len(shape) == 3 else 1)
+            try:
+                fm = feature_map(img, filters_, stride=stride, padding=padding, dilation=dilation,
+                                 bias=parse_bias(bias), mistakes=mistake)
+            except InputError as exc:  # the Python parameter `filters` is the repeated --filter here
+                exc.param = "filter" if exc.param == "filters" else exc.param
+                raise
+            return feature_map_report(fm, parse_at(at, fm["H_2"], fm["W_2"]))
+        from derive.cnn.conv import conv_size
+        from derive.parse.options import parse_input_shape, parse_pair
+        from derive.render.conv import conv_size_report
 
-        return conv_size_report(conv_size(input_shape, kernel, stride=stride, padding=padding,
-                                          dilation=dilation, filters=filters))
+        h, w, c = parse_input_shape(input_shape)
+        return conv_size_report(conv_size((h, w) if c is None else (h, w, c), parse_pair(kernel, "kernel"),
+                                          stride=stride, padding=padding, dilation=dilation, filters=filters,
+                                          mistakes=mistake))
 
     emit(build, fmt)
 
@@ -299,11 +321,14 @@ def pool(
     at: Annotated[str | None, typer.Option(
         "--at", help="Map mode: output position to work out, row,column (1-based).")] = None,
     input_shape: Annotated[str | None, typer.Option(
-        "--input", help="Size mode: input W, HxW or HxWxC.")] = None,
+        "--input", help="Size mode: input W, HxW, HxWxC or C@HxW.")] = None,
     padding: Annotated[int, typer.Option("--padding", "-p", help="Size mode: padding P.")] = 0,
     ceil: Annotated[bool, typer.Option(
         "--ceil", help="Size mode: PyTorch's ceil_mode (round up; the last window must start "
         "inside the input or its left padding).")] = False,
+    mistake: Annotated[str | None, typer.Option(
+        "--mistake", help="What a student with these slips gets (comma list): size mode missing_plus_one, "
+        "padding_once, no_floor; map mode max_for_avg, avg_for_max.")] = None,
     fmt: FormatOpt = "text",
 ) -> None:
     """Pooled map of a small image, or the output size of a pooling layer.
@@ -319,14 +344,25 @@ def pool(
     """
     def build():
         from derive.modes import pool_mode
+        from derive.parse.options import parse_input_shape, parse_pool_mode
 
         if pool_mode(image=image, input_shape=input_shape, padding=padding, ceil=ceil) == "map":
             from derive.cnn.pool import pool_map
+            from derive.parse.matrix_input import read_matrix
+            from derive.parse.options import parse_at
+            from derive.render.pool import pool_map_report
 
-            return pool_map(image, size, stride, mode, at)
-        from derive.cnn.pool import pool_size_report
+            img, shape = read_matrix(image, "image")
+            if len(shape) > 3:
+                raise InputError("give a matrix or a list of channel matrices (at most 3-D)", param="image")
+            r = pool_map(img, size, stride=stride, mode=parse_pool_mode(mode), mistakes=mistake)
+            return pool_map_report(r, parse_at(at, r["H_2"], r["W_2"]))
+        from derive.cnn.pool import pool_size
+        from derive.render.pool import pool_size_report
 
-        return pool_size_report(input_shape, size, stride, padding, ceil=ceil)
+        h, w, c = parse_input_shape(input_shape)
+        return pool_size_report(pool_size((h, w) if c is None else (h, w, c), size, stride=stride,
+                                          padding=padding, ceil=ceil, mistakes=mistake))
 
     emit(build, fmt)
 
@@ -338,9 +374,10 @@ ARCH: lenet5, alexnet, vgg11, vgg13, vgg16, vgg19, vgg16c (VGG configuration
 C, with 1x1 convs), an MLP like 3-4-2, a YAML file, or a compact spec with
 layers separated by ';', e.g.
 
-  "input 1x32x32; conv 6 5; pool 2; conv 16 5; pool 2; flatten; dense 10"
+  "input 32x32x1; conv 6 5; pool 2; conv 16 5; pool 2; flatten; dense 10"
 
-  input CxHxW        PyTorch order (HxW: one channel; N: a vector)
+  input HxWxC        as the course writes it, or C@HxW (LeNet's 1@32x32);
+                     HxW: one channel; N: a vector
   conv OUT K         K or KhxKw; stride= padding= dilation= bias=no
   pool K             max pooling; stride= (default K) padding= ceil
   avgpool K          average pooling, same options
@@ -350,7 +387,7 @@ layers separated by ';', e.g.
   dropout, rbf N     (no parameters, except batchnorm and rbf)
   any layer: name=C1; s= p= d= short for stride= padding= dilation=
 
-YAML (safe_load): "input: 1x32x32" and "layers:", a list of compact
+YAML (safe_load): "input: 32x32x1" and "layers:", a list of compact
 strings ("- conv 6 5") or mappings ("- {type: conv, filters: 6,
 kernel: 5, name: C1}").
 
@@ -361,7 +398,7 @@ Examples:
 
   derive params lenet5
 
-  derive params "input 3x32x32; conv 16 3 p=1; pool 2; flatten; dense 10"
+  derive params "input 32x32x3; conv 16 3 p=1; pool 2; flatten; dense 10"
 
   derive params --symbolic conv
 """
@@ -377,19 +414,24 @@ def params(
         "batchnorm.")] = None,
     bias_macs: Annotated[bool, typer.Option(
         "--bias-macs", help="Count one MAC per bias addition.")] = False,
+    mistake: Annotated[str | None, typer.Option(
+        "--mistake", help="What a student with these slips gets (comma list): forgot_bias, forgot_depth, "
+        "connections_as_params.")] = None,
     fmt: FormatOpt = "text",
 ) -> None:
     def build():
         from derive.modes import params_mode
 
         if params_mode(arch=arch, symbolic=symbolic) == "symbolic":
-            from derive.cnn.params import symbolic_report
+            from derive.cnn.formulas import layer_formulas
+            from derive.render.params import symbolic_report
 
-            return symbolic_report(symbolic)
+            return symbolic_report(layer_formulas(symbolic))
         from derive.cnn.architectures import resolve_arch
-        from derive.cnn.params import params_report
+        from derive.cnn.params import count_params
+        from derive.render.params import params_report
 
-        return params_report(resolve_arch(arch), bias_macs=bias_macs)
+        return params_report(count_params(resolve_arch(arch), bias_macs=bias_macs, mistakes=mistake))
 
     emit(build, fmt)
 # --- graph command ---

@@ -27,9 +27,9 @@ def test_conv_size_mode_shows_formula_substitution_and_result():
 def test_conv_size_json_with_filters():
     r = run("conv", "--input", "28x28x192", "--kernel", "1", "--filters", "16", "-f", "json")
     assert r.exit_code == 0
-    doc = json.loads(r.stdout)
+    doc = json.loads(r.stdout)["quantities"]
     # 16·192·1 + 16 parameters; (28·28·16)·(1·1·192) MACs
-    assert (doc["W_2"], doc["params"], doc["macs"]) == (28, 3088, 2_408_448)
+    assert (doc["W_2"]["value"], doc["params"]["value"], doc["macs"]["value"]) == (28, 3088, 2_408_448)
 
 
 def test_conv_map_mode_inline_and_file(tmp_path):
@@ -37,7 +37,7 @@ def test_conv_map_mode_inline_and_file(tmp_path):
     img.write_text("1 1 1 0 0\n0 1 1 1 0\n0 0 1 1 1\n0 0 1 1 0\n0 1 1 0 0\n")
     r = run("conv", "--image", str(img), "--filter", "[[1,0,1],[0,1,0],[1,0,1]]", "-f", "json")
     assert r.exit_code == 0, r.output
-    assert json.loads(r.stdout)["maps"] == [[[4, 3, 4], [2, 4, 3], [2, 3, 4]]]
+    assert json.loads(r.stdout)["quantities"]["y"]["value"] == [[4, 3, 4], [2, 4, 3], [2, 3, 4]]
     r = run("conv", "--image", "[[1,2],[3,4]]", "--filter", "[[1]]", "--filter", "[[2]]",
             "--at", "2,1")
     assert r.exit_code == 0
@@ -48,18 +48,18 @@ def test_pool_both_modes():
     r = run("pool", "--image", "[[1,1,2,4],[5,6,7,8],[3,2,1,0],[1,2,3,4]]", "--size", "2",
             "-f", "json")
     assert r.exit_code == 0
-    assert json.loads(r.stdout)["maps"] == [[[6, 8], [3, 4]]]
+    assert json.loads(r.stdout)["quantities"]["y"]["value"] == [[6, 8], [3, 4]]
     r = run("pool", "--input", "5", "--size", "2", "--stride", "2", "--padding", "1", "--ceil",
             "-f", "json")
     assert r.exit_code == 0
-    assert json.loads(r.stdout)["W_2"] == 3  # ceil(5/2) + 1 = 4, last window dropped
+    assert json.loads(r.stdout)["quantities"]["W_2"]["value"] == 3  # ceil(5/2) + 1 = 4, last window dropped
 
 
 def test_params_lenet5_and_symbolic():
     r = run("params", "lenet5", "-f", "json")
     assert r.exit_code == 0
-    doc = json.loads(r.stdout)
-    assert doc["params"]["C3"] == 1516 and doc["totals"]["connections"] == 340_908
+    doc = json.loads(r.stdout)["quantities"]
+    assert doc["params(C3)"]["value"] == 1516 and doc["connections"]["value"] == 340_908
     r = run("params", "--symbolic", "conv")
     assert r.exit_code == 0 and "C_out·(C_in·K^2 + 1)" in r.stdout
 
@@ -92,7 +92,9 @@ def test_every_command_takes_every_format(args, fmt):
      "--input: a size-mode setting; it does not go with the image"),
     (["pool", "--input", "4", "--size", "2", "--padding", "2"], "at most half"),
     (["pool", "--image", "[[1,2],[3,4]]", "--mode", "median"], "choose max or avg"),
-    (["params", "input 1x32x32; conv 6 5; pol 2"], "did you mean 'pool'"),
+    (["params", "input 32x32x1; conv 6 5; pol 2"], "did you mean 'pool'"),
+    (["conv", "--input", "32", "--kernel", "5", "--mistake", "flipped_filter"], "--mistake: mistake 'flipped_filter'"),
+    (["pool", "--image", "[[1,2],[3,4]]", "--mistake", "max_for_avg"], "applies to avg pooling, not max"),
     (["params", "lenet6"], "unknown architecture"),
     (["params"], "ARCH: give an architecture"),
     (["params", "lenet5", "--format", "html"], "--format"),
@@ -108,12 +110,12 @@ def test_bad_input_is_one_line_and_exit_2(args, message):
 
 def test_params_yaml_file(tmp_path):
     path = tmp_path / "net.yml"
-    path.write_text("input: 3x32x32\nlayers:\n  - conv 16 3 p=1\n  - pool 2\n  - flatten\n"
+    path.write_text("input: 32x32x3\nlayers:\n  - conv 16 3 p=1\n  - pool 2\n  - flatten\n"
                     "  - dense 10\n")
     r = run("params", str(path), "-f", "json")
     assert r.exit_code == 0, r.output
     # 16·(3·9 + 1) + 10·(16·16·16 + 1) = 448 + 40970
-    assert json.loads(r.stdout)["totals"]["params"] == 448 + 40_970
+    assert json.loads(r.stdout)["quantities"]["params"]["value"] == 448 + 40_970
 
 
 def test_help_as_a_subprocess_shows_the_spec_syntax():
@@ -127,5 +129,5 @@ def test_help_as_a_subprocess_shows_the_spec_syntax():
 def test_piped_text_is_plain():
     out = subprocess.run([sys.executable, "cli.py", "params", "lenet5"], cwd=ROOT,
                          capture_output=True, text=True, check=True).stdout
-    assert "C3      conv         5×5     16×10×10  1,516" in out
+    assert "C3      conv         5×5     10×10×16      1,516" in out  # shapes H×W×C since the one convention
     assert "\x1b[" not in out

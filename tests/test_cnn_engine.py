@@ -5,11 +5,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from derive.cnn.conv import conv_output_size
+from derive.cnn.feature_map import feature_map
+from derive.cnn.pool import pool_map, pool_output_size
 from derive.engine import conv2d, pool2d
 from derive.engine import conv_output_size as engine_conv_size
 from derive.engine import pool_output_size as engine_pool_size
-from derive.cnn.feature_map import feature_maps
-from derive.cnn.pool import pool_maps, pool_output_size
 
 
 @given(data=st.data())
@@ -24,7 +24,7 @@ def test_feature_maps_equal_engine_conv2d(data):
     filt = [[[[data.draw(ints) for _ in range(f)] for _ in range(f)] for _ in range(c)]
             for _ in range(k)]
     bias = [data.draw(ints) for _ in range(k)]
-    ours = feature_maps(image, filt, stride=s, padding=p, dilation=d, bias=bias).maps
+    ours = feature_map(image, filt, stride=s, padding=p, dilation=d, bias=bias).maps
     ref = conv2d(np.array(image), np.array(filt), np.array(bias), stride=s, padding=p,
                  dilation=d)
     np.testing.assert_array_equal(np.array(ours, dtype=float), ref)
@@ -37,7 +37,7 @@ def test_pooled_maps_equal_engine_pool2d(data):
     image = [[[data.draw(st.integers(-5, 9)) for _ in range(w)] for _ in range(h)]
              for _ in range(c)]
     for mode in ("max", "avg"):
-        ours, _, _ = pool_maps(image, k, s, mode)
+        ours = pool_map(image, k, stride=s, mode=mode).maps
         np.testing.assert_allclose(np.array(ours, dtype=float),
                                    pool2d(np.array(image), k, s, mode=mode), rtol=0, atol=1e-12)
 
@@ -53,7 +53,7 @@ def test_conv_sizes_equal_engine(n, f, s, p, d):
        ceil=st.booleans())
 def test_pool_sizes_equal_engine(n, k, s, p, ceil):
     if 2 * p <= k and n + 2 * p >= k:
-        assert pool_output_size(n, k, s, p, ceil=ceil) == engine_pool_size(n, k, s, p, ceil)
+        assert pool_output_size(n, k, s, p, ceil=ceil) == engine_pool_size(n, k, s, p, ceil=ceil)
 
 
 def test_lenet5_counts_and_shapes_equal_the_engines_model():

@@ -7,19 +7,32 @@ import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from derive.cnn.conv import (
-    SIZE_MISTAKES,
-    conv_output_size,
-    conv_size,
-    conv_size_report,
-    output_size_expr,
-    parse_input_shape,
-    size_formula_math,
-)
-from derive.errors import InputError
-from derive.cnn.feature_map import conv_map, feature_maps
+from derive.cnn.conv import conv_output_size, conv_size
+from derive.cnn.feature_map import feature_map
+from derive.cnn.sizes import side_size, size_rule
+from derive.errors import InputError, MistakeError
+from derive.mistakes import mistakes_of
 from derive.parse.matrix_input import read_matrix
+from derive.parse.options import arrange_filters, parse_input_shape, parse_pair
+from derive.render.conv import conv_size_report, feature_map_report
 from derive.render.formats import render
+from derive.render.sizes import size_rule_math
+
+
+def size(input_shape, kernel, **kw):
+    """conv_size from the option texts, as the command line reads them."""
+    h, w, c = parse_input_shape(input_shape)
+    return conv_size((h, w) if c is None else (h, w, c), parse_pair(kernel, "kernel"), **kw)
+
+
+def conv_map(image, filters, at=None, **kw):
+    """A feature-map report from matrix texts, as the command line builds it."""
+    from derive.parse.options import parse_at
+
+    img, shape = read_matrix(image, "image")
+    arranged = arrange_filters([read_matrix(f, "filter") for f in filters], shape[0] if len(shape) == 3 else 1)
+    fm = feature_map(img, arranged, **kw)
+    return feature_map_report(fm, parse_at(at, fm["H_2"], fm["W_2"]))
 
 # --- sizes -------------------------------------------------------------------------------------
 
@@ -38,11 +51,11 @@ def test_output_size_by_hand(n, f, s, p, d, expected):
 
 
 def test_size_formula_is_sympy_with_floor():
-    expr = output_size_expr()
+    expr = size_rule()
     names = {x.name for x in expr.free_symbols}
     assert names == {"W_1", "F", "P", "S"}
     assert expr.has(sp.floor)
-    assert size_formula_math().text == "⌊(W₁ − F + 2P)/S⌋ + 1"
+    assert size_rule_math(side_size(32, 5)).text == "⌊(W₁ − F + 2P)/S⌋ + 1"
 
 
 @pytest.mark.parametrize("mistake, args, wrong", [
@@ -52,14 +65,14 @@ def test_size_formula_is_sympy_with_floor():
     ("ignore_dilation", (32, 3, 1, 0, 2), 30),                 # 32 - 3 + 1, right: 28
 ])
 def test_named_mistakes_predict_wrong_answers(mistake, args, wrong):
-    assert mistake in SIZE_MISTAKES
-    assert conv_output_size(*args, mistake=mistake) == wrong
+    assert mistake in {m.name for m in mistakes_of("size")}
+    assert conv_output_size(*args, mistakes={mistake}) == wrong
     assert conv_output_size(*args) != wrong
 
 
-def test_unknown_mistake_is_a_programming_error():
-    with pytest.raises(ValueError, match="unknown mistake"):
-        output_size_expr(mistake="forgot_everything")
+def test_unknown_mistake_is_one_error_type():
+    with pytest.raises(MistakeError, match="unknown mistake"):
+        conv_output_size(32, 5, mistakes="forgot_everything")
 
 
 torch = pytest.importorskip("torch", reason="torch is the independent oracle for shapes")
@@ -71,39 +84,39 @@ def test_output_size_matches_torch_conv2d(n, f, s, p, d, m):
     span = d * (f - 1) + 1
     if n + 2 * p < span or m + 2 * p < span:
         with pytest.raises(InputError, match="does not fit"):
-            conv_size(f"{n}x{m}", f, stride=s, padding=p, dilation=d)
+            conv_size((n, m), f, stride=s, padding=p, dilation=d)
         return
     x = torch.empty(1, 1, n, m, device="meta")
     w = torch.empty(1, 1, f, f, device="meta")
     shape = torch.nn.functional.conv2d(x, w, stride=s, padding=p, dilation=d).shape
-    cs = conv_size(f"{n}x{m}", f, stride=s, padding=p, dilation=d)
-    assert (cs.height.value, cs.width.value) == tuple(shape[2:])
+    cs = conv_size((n, m), f, stride=s, padding=p, dilation=d)
+    assert (cs["H_2"], cs["W_2"]) == tuple(shape[2:])
 
 
 def test_params_and_macs_of_the_inception_1x1_example():
-    cs = conv_size("28x28x192", 1, filters=16)
-    assert cs.params == 16 * 192 * 1 + 16 == 3088
-    assert cs.weights == 3072
-    assert cs.macs == (28 * 28 * 16) * (1 * 1 * 192) == 2_408_448
-    doc = json.loads(render(conv_size_report(cs), "json"))
-    assert (doc["W_2"], doc["H_2"], doc["params"], doc["macs"], doc["flops"]) == \
+    cs = conv_size((28, 28, 192), 1, filters=16)
+    assert cs["params"] == 16 * 192 * 1 + 16 == 3088
+    assert cs["weights"] == 3072
+    assert cs["macs"] == (28 * 28 * 16) * (1 * 1 * 192) == 2_408_448
+    doc = json.loads(render(conv_size_report(cs), "json"))["quantities"]
+    assert tuple(doc[n]["value"] for n in ("W_2", "H_2", "params", "macs", "flops")) == \
         (28, 28, 3088, 2408448, 4816896)
     text = render(conv_size_report(cs), "text", width=80)
     assert "(28·28·16)·(1·1·192) = 2408448" in text
 
 
 def test_conv_layer_params_match_torch():
-    cs = conv_size("32x32x3", 5, filters=6)
+    cs = conv_size((32, 32, 3), 5, filters=6)
     layer = torch.nn.Conv2d(3, 6, 5)
-    assert cs.params == sum(p.numel() for p in layer.parameters())
-    assert cs.weights == layer.weight.numel()
+    assert cs["params"] == sum(p.numel() for p in layer.parameters())
+    assert cs["weights"] == layer.weight.numel()
 
 
 def test_report_shows_substitution_and_floor_note():
-    text = render(conv_size_report(conv_size("32", 5, stride=2)), "text", width=80)
+    text = render(conv_size_report(conv_size(32, 5, stride=2)), "text", width=80)
     assert "W₂ = ⌊(W₁ − F + 2P)/S⌋ + 1 = ⌊(32 − 5 + 2·0)/2⌋ + 1 = ⌊27/2⌋ + 1 = 14" in text
     assert "does not divide 27 evenly" in text
-    dil = render(conv_size_report(conv_size("32", 3, dilation=2)), "text", width=80)
+    dil = render(conv_size_report(conv_size(32, 3, dilation=2)), "text", width=80)
     assert "F' = D(F − 1) + 1 = 2·(3 − 1) + 1 = 5" in dil
     assert all(len(line) <= 80 for line in text.splitlines() + dil.splitlines())
 
@@ -113,23 +126,24 @@ def test_report_shows_substitution_and_floor_note():
     ({"input_shape": "32", "kernel": 5, "stride": 0}, "stride 0"),
     ({"input_shape": "32", "kernel": 5, "padding": -1}, "padding -1"),
     ({"input_shape": "32xx", "kernel": 5}, None),
-    ({"input_shape": "a", "kernel": 5}, "expected W, HxW or HxWxC"),
+    ({"input_shape": "a", "kernel": 5}, "expected W, HxW, HxWxC"),
     ({"input_shape": "1x2x3x4", "kernel": 1}, "at most three"),
     ({"input_shape": "32", "kernel": "3x3x3"}, "N or HxW"),
     ({"input_shape": "32", "kernel": 5, "filters": 0}, "at least 1 filter"),
 ])
 def test_bad_sizes_raise_input_errors(kwargs, message):
     if message is None:  # "32xx" reads as 32: empty parts are ignored
-        assert conv_size(**kwargs).width.value == 28
+        assert size(**kwargs)["W_2"] == 28
         return
     with pytest.raises(InputError, match=message):
-        conv_size(**kwargs)
+        size(**kwargs)
 
 
 def test_parse_input_shape_forms():
     assert parse_input_shape("32") == (32, 32, None)
     assert parse_input_shape("28x32") == (28, 32, None)
     assert parse_input_shape("28×28×192") == (28, 28, 192)
+    assert parse_input_shape("192@28x28") == (28, 28, 192)  # LeNet's C@HxW
 
 
 # --- feature maps ------------------------------------------------------------------------------
@@ -142,12 +156,12 @@ EXPECTED = [[4, 3, 4], [2, 4, 3], [2, 3, 4]]
 
 
 def test_feature_map_of_the_classic_example():
-    fm = feature_maps(IMAGE, FILTER)
-    assert fm.maps == [EXPECTED]
-    assert fm.values()["y_1,2"] == 3
+    fm = feature_map(IMAGE, FILTER)
+    assert fm["y"] == tuple(map(tuple, EXPECTED))
+    assert fm["y_1,2"] == 3
     # y_2,3: window rows 2-4, columns 3-5: [[1,1,0],[1,1,1],[1,1,0]]
     #        -> 1 + 0 + 0 + 0 + 1 + 0 + 1 + 0 + 0 = 3
-    terms = fm.terms(2, 3)[0]
+    terms = fm["terms(y_2,3)"][0]
     assert [x for x, _ in terms] == [1, 1, 0, 1, 1, 1, 1, 1, 0]
     assert sum(x * w for x, w in terms) == EXPECTED[1][2] == 3
 
@@ -156,26 +170,26 @@ def test_stride_two_with_padding_by_hand():
     # Padded 7x7 image, windows start at rows/columns 1, 3, 5: floor((5 - 3 + 2)/2) + 1 = 3.
     # Top-left window [[0,0,0],[0,1,1],[0,0,1]]: row 2 gives 1·1 (centre), row 3 gives 1·1
     # (right corner), so y_1,1 = 2.
-    fm = feature_maps(IMAGE, FILTER, stride=2, padding=1)
-    assert (fm.height.value, fm.width.value) == (3, 3)
-    assert fm.maps[0][0][0] == 2
+    fm = feature_map(IMAGE, FILTER, stride=2, padding=1)
+    assert (fm["H_2"], fm["W_2"]) == (3, 3)
+    assert fm["y_1,1"] == 2
 
 
 def test_worked_position_and_stable_names_in_report():
     r = conv_map(json.dumps(IMAGE), [json.dumps(FILTER)], at="2,3")
     text = render(r, "text", width=80)
     assert "y_2,3 = 1·1 + 1·0 + 0·1 + 1·0 + 1·1 + 1·0 + 1·1 + 1·0 + 0·1 = 3" in text
-    doc = json.loads(render(r, "json"))
-    assert doc["maps"] == [EXPECTED] and doc["values"]["y_3,3"] == 4
-    assert doc["worked"]["y_2,3"]["value"] == 3
+    doc = json.loads(render(r, "json"))["quantities"]
+    assert doc["y"]["value"] == EXPECTED and doc["y_3,3"]["value"] == 4
+    assert doc["y_2,3"]["value"] == 3
 
 
 def test_several_filters_and_channels_have_named_maps():
     image = [[[1, 2], [3, 4]], [[0, 1], [1, 0]]]
     f1 = [[[1, 0], [0, 1]], [[1, 1], [1, 1]]]  # 1+4 + 0+1+1+0 = 7
     f2 = [[[0, 1], [0, 0]], [[2, 0], [0, 0]]]  # 2 + 0 = 2
-    fm = feature_maps(image, [f1, f2], bias=[1, -1])
-    assert fm.values() == {"y^(1)_1,1": 8, "y^(2)_1,1": 1}
+    fm = feature_map(image, [f1, f2], bias=[1, -1])
+    assert fm.values("entry") == {"y^(1)_1,1": 8, "y^(2)_1,1": 1}
 
 
 @given(data=st.data())
@@ -190,11 +204,11 @@ def test_feature_maps_match_torch(data):
     image = [[[data.draw(ints) for _ in range(w)] for _ in range(h)] for _ in range(c)]
     filt = [[[[data.draw(ints) for _ in range(f)] for _ in range(f)] for _ in range(c)]
             for _ in range(k)]
-    fm = feature_maps(image, filt, stride=s, padding=p, dilation=d)
+    fm = feature_map(image, filt, stride=s, padding=p, dilation=d)
     ref = torch.nn.functional.conv2d(torch.tensor([image], dtype=torch.float64),
                                      torch.tensor(filt, dtype=torch.float64),
                                      stride=s, padding=p, dilation=d)
-    assert fm.maps == ref[0].to(torch.int64).tolist()
+    assert [fm[fm.map_name(k + 1)] for k in range(k)] == [tuple(map(tuple, m)) for m in ref[0].to(torch.int64).tolist()]
 
 
 def test_filter_depth_must_match_channels():
@@ -204,7 +218,8 @@ def test_filter_depth_must_match_channels():
 
 def test_one_channel_image_takes_a_list_of_2d_filters():
     r = conv_map("[[1,2],[3,4]]", ["[[[1]],[[2]]]"])
-    assert r.data["maps"] == [[[1, 2], [3, 4]], [[2, 4], [6, 8]]]
+    q = r.data["quantities"]
+    assert [q["y^(1)"]["value"], q["y^(2)"]["value"]] == [[[1, 2], [3, 4]], [[2, 4], [6, 8]]]
 
 
 # --- matrix input ------------------------------------------------------------------------------
@@ -237,12 +252,11 @@ def test_flipped_filter_mistake_is_convolution():
     # Flipping the "X" filter changes nothing (it is symmetric); a corner filter shows the slip:
     # [[1,0],[0,0]] picks the window's top-left, flipped it picks the bottom-right.
     image = [[1, 2, 3], [4, 5, 6], [7, 8, 9]]
-    assert feature_maps(image, [[1, 0], [0, 0]]).maps == [[[1, 2], [4, 5]]]
-    assert feature_maps(image, [[1, 0], [0, 0]], mistake="flipped_filter").maps == \
-        [[[5, 6], [8, 9]]]
-    assert feature_maps(IMAGE, FILTER, mistake="flipped_filter").maps == [EXPECTED]
-    with pytest.raises(ValueError, match="unknown mistake"):
-        feature_maps(image, [[1]], mistake="transposed")
+    assert feature_map(image, [[1, 0], [0, 0]])["y"] == ((1, 2), (4, 5))
+    assert feature_map(image, [[1, 0], [0, 0]], mistakes={"flipped_filter"})["y"] == ((5, 6), (8, 9))
+    assert feature_map(IMAGE, FILTER, mistakes="flipped_filter")["y"] == tuple(map(tuple, EXPECTED))
+    with pytest.raises(MistakeError, match="unknown mistake"):
+        feature_map(image, [[1]], mistakes="transposed")
 
 
 @given(st.text(alphabet='[]0123456789,.-e \n"xaN', max_size=40))
@@ -255,7 +269,8 @@ def test_any_matrix_text_parses_or_raises_input_error(text):
 
 
 @pytest.mark.parametrize("module", ["derive.cnn.conv", "derive.cnn.feature_map", "derive.cnn.pool",
-                                    "derive.parse.matrix_input"])
+                                    "derive.cnn.sizes", "derive.cnn.params", "derive.cnn.formulas",
+                                    "derive.parse.matrix_input", "derive.parse.options"])
 def test_docstring_examples(module):
     import doctest
     import importlib

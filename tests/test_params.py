@@ -8,10 +8,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from derive.cnn.architectures import LENET5_TABLE_I, c3_inputs, resolve_arch
-from derive.cnn.archspec import load_yaml, parse_compact
+from derive.cnn.formulas import layer_formulas
+from derive.cnn.params import count_layers, count_params
 from derive.errors import InputError
-from derive.cnn.params import count_layers, params_report, symbolic_report
+from derive.parse.archspec import load_yaml, parse_compact
 from derive.render.formats import render, render_text
+from derive.render.params import params_report
 
 # --- LeNet-5: LeCun, Bottou, Bengio, Haffner 1998, section II.B -------------------------------
 
@@ -41,7 +43,7 @@ def test_lenet5_layers_match_the_paper():
 
 def test_lenet5_totals_match_the_paper():
     # "The network has 340,908 connections, but only 60,000 trainable free parameters."
-    totals = params_report(resolve_arch("lenet5")).data["totals"]
+    totals = count_params(resolve_arch("lenet5"))
     assert totals["connections"] == 340_908
     assert totals["trainable"] == 60_000
 
@@ -61,19 +63,20 @@ def test_c3_connection_table_is_table_one():
 
 def test_mlp_spec_by_hand():
     # 3-4-2: 4·(3 + 1) + 2·(4 + 1) = 16 + 10 = 26
-    data = params_report(resolve_arch("3-4-2")).data
-    assert data["params"] == {"layer1": 16, "layer2": 10}
-    assert data["totals"]["params"] == 26
-    assert data["totals"]["macs"] == 3 * 4 + 4 * 2
+    r = count_params(resolve_arch("3-4-2"))
+    assert {n: v for n, v in r.values("count").items() if n.startswith("params(")} == \
+        {"params(layer1)": 16, "params(layer2)": 10}
+    assert r["params"] == 26
+    assert r["macs"] == 3 * 4 + 4 * 2
 
 
 def test_alexnet_conv1_macs_by_hand():
     conv1 = count_layers(resolve_arch("alexnet"))[0]
     assert conv1.macs == 55 * 55 * 64 * (3 * 11 * 11) == 70_276_800
-    assert conv1.total_macs(bias_macs=True) == conv1.macs + 55 * 55 * 64
-    report = params_report(resolve_arch("alexnet"), bias_macs=True)
-    assert report.data["layers"][0]["macs"] == 70_276_800 + 55 * 55 * 64
-    assert report.data["layers"][0]["flops"] == 2 * report.data["layers"][0]["macs"]
+    assert count_layers(resolve_arch("alexnet"), bias_macs=True)[0].macs == conv1.macs + 55 * 55 * 64
+    r = count_params(resolve_arch("alexnet"), bias_macs=True)
+    assert r["macs(conv1)"] == 70_276_800 + 55 * 55 * 64
+    assert r["flops(conv1)"] == 2 * r["macs(conv1)"]
 
 
 # --- torch as the independent oracle -----------------------------------------------------------
@@ -157,7 +160,7 @@ def test_builtin_architectures_match_torch(name, build, published):
     assert [c.output for c in counts] == shapes
 
 
-SPEC = ("input 3x20x18; conv 8 3x5 stride=2 padding=1 dilation=2 bias=no; bn; relu; "
+SPEC = ("input 20x18x3; conv 8 3x5 stride=2 padding=1 dilation=2 bias=no; bn; relu; "
         "pool 3 stride=2 padding=1 ceil; conv 12 1; avgpool 2 ceil; flatten; dropout 0.5; "
         "dense 30; sigmoid; dense 7 bias=no")
 
@@ -185,7 +188,7 @@ def test_yaml_and_compact_agree(tmp_path):
     path = tmp_path / "net.yaml"
     path.write_text(
         "name: small\n"
-        "input: 1x32x32\n"
+        "input: 32x32x1\n"
         "layers:\n"
         "  - conv 6 5 name=C1\n"
         "  - {type: pool, size: 2}\n"
@@ -194,27 +197,29 @@ def test_yaml_and_compact_agree(tmp_path):
         "  - flatten\n"
         "  - dense: 120\n"
         "  - {type: dense, units: 10, bias: false}\n")
-    from_yaml = params_report(load_yaml(path)).data
-    compact = params_report(parse_compact(
-        "input 1x32x32; conv 6 5 name=C1; pool 2; conv 16 5; pool 2; flatten; dense 120; "
-        "dense 10 bias=no")).data
+    from_yaml = params_report(count_params(load_yaml(path))).data
+    compact = params_report(count_params(parse_compact(
+        "input 1@32x32; conv 6 5 name=C1; pool 2; conv 16 5; pool 2; flatten; dense 120; "
+        "dense 10 bias=no"))).data
     assert from_yaml["layers"] == compact["layers"]
+    assert from_yaml["quantities"] == compact["quantities"]
     # 156 + 16·(6·25 + 1) + 120·(400 + 1) + 10·120 = 156 + 2416 + 48120 + 1200
-    assert compact["totals"]["params"] == 51_892
+    assert compact["quantities"]["params"]["value"] == 51_892
     assert resolve_arch(str(path)).name == "small"
 
 
 @pytest.mark.parametrize("spec, message", [
-    ("input 1x32x32; convv 6 5", "did you mean 'conv'"),
-    ("input 1x32x32; conv 6", "conv needs its kernel"),
-    ("input 1x32x32; conv 6 5 strde=2", "did you mean stride"),
-    ("input 1x4x4; conv 6 5", "does not fit"),
-    ("input 1x8x8; flatten; conv 6 5", "needs a C×H×W input"),
-    ("input 1x8x8; conv 6 3 stride=0", "stride 0"),
+    ("input 32x32x1; convv 6 5", "did you mean 'conv'"),
+    ("input 32x32x1; conv 6", "conv needs its kernel"),
+    ("input 32x32x1; conv 6 5 strde=2", "did you mean stride"),
+    ("input 4x4x1; conv 6 5", "does not fit"),
+    ("input 8x8x1; flatten; conv 6 5", "needs an H×W×C input"),
+    ("input 8x8x1; conv 6 3 stride=0", "stride 0"),
     ("conv 6 5; pool 2", "start with the input shape"),
-    ("input 1x8x8; pool 2 padding=2", "at most half"),
-    ("input 1x8x8; dense 10 mode=max", "only pooling has a mode"),
-    ("input 1x8x8; conv x 3", "not a whole number"),
+    ("input 8x8x1; pool 2 padding=2", "at most half"),
+    ("input 8x8x1; dense 10 mode=max", "only pooling has a mode"),
+    ("input 8x8x1; conv x 3", "not a whole number"),
+    ("input 8x8x1; conv 6 3 name=my-layer", "a layer name is a letter"),
 ])
 def test_spec_errors_are_clear(spec, message):
     with pytest.raises(InputError, match=message):
@@ -234,32 +239,32 @@ def test_yaml_is_loaded_safely(tmp_path):
 
 
 def test_symbolic_conv_formulas_agree_with_counts():
-    data = symbolic_report("conv").data["formulas"]
-    sym = {s.name: s for e in data.values() for s in e.free_symbols}
+    data = layer_formulas("conv")
+    sym = {s.name: s for e in data.values().values() for s in e.free_symbols}
     values = {"C_in": 3, "C_out": 64, "K": 11, "S": 4, "P": 2, "D": 1, "H_in": 224}
     subs = {sym[k]: v for k, v in values.items() if k in sym}
     assert data["params"].subs(subs) == 23_296  # 64·(3·121 + 1), torchvision's conv1
     assert data["H_out"].subs(subs) == 55
-    assert data["MACs"].subs({**subs, sym["H_out"]: 55, sym["W_out"]: 55}) == 70_276_800
-    assert isinstance(data["FLOPs"], sp.Expr)
+    assert data["macs"].subs({**subs, sym["H_out"]: 55, sym["W_out"]: 55}) == 70_276_800
+    assert isinstance(data["flops"], sp.Expr)
 
 
 def test_table_fits_80_columns_and_json_is_one_document():
     for name in ("lenet5", "alexnet", "vgg19"):
-        report = params_report(resolve_arch(name))
+        report = params_report(count_params(resolve_arch(name)))
         assert all(len(line) <= 80 for line in render_text(report, width=80).splitlines())
         doc = json.loads(render(report, "json"))
-        assert isinstance(doc["totals"]["params"], int)
+        assert isinstance(doc["quantities"]["params"]["value"], int)
 
 
-TOKENS = ["input", "1x8x8", "3x32x32", "conv", "pool", "avgpool", "dense", "flatten", "bn",
+TOKENS = ["input", "8x8x1", "32x32x3", "3@32x32", "conv", "pool", "avgpool", "dense", "flatten", "bn",
           "subsample", "rbf", "adaptivepool", "2", "3", "0", "5x3", "stride=2", "padding=1",
           "dilation=2", "bias=no", "ceil", "name=C1", "mode=avg", "x", "=", ";", "-1", "1e3"]
 
 
 @given(st.booleans(), st.lists(st.sampled_from(TOKENS), max_size=14))
 def test_any_spec_text_counts_or_raises_input_error(prefix, tokens):
-    text = ("input 3x16x16; " if prefix else "") + " ".join(tokens)
+    text = ("input 16x16x3; " if prefix else "") + " ".join(tokens)
     try:
         counts = count_layers(resolve_arch(text))
     except InputError:

@@ -1,4 +1,4 @@
-"""Named architectures (LeNet-5, AlexNet, VGG) as layer lists, and resolving ``derive params ARCH``.
+"""Named architectures (LeNet-5, AlexNet, VGG) as layer lists, and resolving an architecture's name or spec.
 
 LeNet-5 follows LeCun, Bottou, Bengio and Haffner (1998), "Gradient-based learning applied
 to document recognition", Proc. IEEE 86(11): C3's inputs come from the paper's Table I below.
@@ -11,10 +11,9 @@ import difflib
 import re
 from pathlib import Path
 
-from derive.cnn.archspec import Arch, Layer, load_yaml, parse_compact
 from derive.errors import InputError
+from derive.parse.archspec import Arch, Layer, load_yaml, parse_compact, parse_mlp_sizes
 from derive.tables import LENET5_TABLE_I, c3_inputs
-from derive.mlp.network import parse_sizes
 
 __all__ = ["BUILTINS", "LENET5_TABLE_I", "alexnet", "c3_inputs", "lenet5", "mlp",
            "resolve_arch", "vgg"]
@@ -91,7 +90,7 @@ def vgg(config: str) -> Arch:
 
 def mlp(spec: str) -> Arch:
     """A fully connected net from ``3-4-2`` layer sizes."""
-    sizes = parse_sizes(spec)
+    sizes = parse_mlp_sizes(spec)
     layers = [Layer("dense", f"layer{i}", out=n) for i, n in enumerate(sizes[1:], start=1)]
     return Arch(f"MLP {spec.strip()}", (sizes[0],), layers,
                 note="Fully connected: layer l has N_l·(N_{l-1} + 1) weights and biases.")
@@ -124,4 +123,4 @@ def resolve_arch(text: str) -> Arch:
     hint = f"did you mean {close[0]!r}? " if close else ""
     raise InputError(f"{text!r}: unknown architecture; {hint}give one of "
                      f"{', '.join(BUILTINS)}, an MLP like 3-4-2, a YAML file, or a spec like "
-                     "'input 1x32x32; conv 6 5; pool 2; flatten; dense 10'")
+                     "'input 32x32x1; conv 6 5; pool 2; flatten; dense 10'")

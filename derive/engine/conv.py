@@ -32,9 +32,9 @@ def pair(value, what: str, *, minimum: int = 1) -> tuple[int, int]:
     return int(vals[0]), int(vals[1])
 
 
-def conv_output_size(n: int, k: int, stride: int = 1, padding: int = 0, dilation: int = 1) -> int:
+def conv_output_size(n: int, kernel: int, stride: int = 1, padding: int = 0, dilation: int = 1) -> int:
     """``floor((n + 2p - d(k-1) - 1) / s) + 1``; for d = 1 the notes' ``(W - F + 2P)/S + 1``."""
-    return (n + 2 * padding - dilation * (k - 1) - 1) // stride + 1
+    return (n + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
 
 
 def windows(xp: np.ndarray, kh: int, kw: int, oh: int, ow: int, stride, dilation) -> np.ndarray:

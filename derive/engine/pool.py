@@ -18,11 +18,12 @@ from .layers import Layer, _rng, positive_int
 __all__ = ["AvgPool2D", "MaxPool2D", "Subsampling", "pool2d", "pool_output_size"]
 
 
-def pool_output_size(n: int, k: int, stride: int, padding: int = 0, ceil_mode: bool = False) -> int:
-    """Pooled size along one axis, as PyTorch computes it."""
-    span = n + 2 * padding - k
-    out = (-(-span // stride) if ceil_mode else span // stride) + 1
-    if ceil_mode and (out - 1) * stride >= n + padding:
+def pool_output_size(n: int, kernel: int, stride: int | None = None, padding: int = 0, ceil: bool = False) -> int:
+    """Pooled size along one axis, as PyTorch computes it (``stride`` defaults to ``kernel``)."""
+    stride = kernel if stride is None else stride
+    span = n + 2 * padding - kernel
+    out = (-(-span // stride) if ceil else span // stride) + 1
+    if ceil and (out - 1) * stride >= n + padding:
         out -= 1
     return out
 

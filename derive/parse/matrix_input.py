@@ -1,4 +1,4 @@
-"""Read a matrix option (``--image``, ``--filter``): a JSON file, a text file or inline JSON.
+"""Read a matrix given as text (an image or a filter): a JSON file, a text file or inline JSON.
 
 Accepted forms, all parsed as data (``json.loads`` or number parsing, never code):
 
@@ -26,15 +26,15 @@ MAX_SIDE = 256  # rows, columns, channels or filters; a hand-sized exercise is f
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
-def _number(token: str, option: str) -> int | float:
+def _number(token: str, param: str) -> int | float:
     if not _NUMBER.match(token):
-        raise InputError(f"{option}: {token!r} is not a number")
+        raise InputError(f"{token[:30]!r} is not a number", param=param)
     if re.match(r"^[+-]?\d+$", token):
         return int(token)
     return float(token)
 
 
-def parse_matrix_text(text: str, option: str = "matrix") -> list:
+def parse_matrix_text(text: str, param: str = "matrix") -> list:
     """Rows of numbers separated by spaces or commas; a blank line separates matrices."""
     blocks: list[list[list[int | float]]] = [[]]
     for line in text.splitlines():
@@ -44,71 +44,71 @@ def parse_matrix_text(text: str, option: str = "matrix") -> list:
                 blocks.append([])
             continue
         tokens = [t for t in re.split(r"[\s,;]+", stripped) if t]
-        blocks[-1].append([_number(t, option) for t in tokens])
+        blocks[-1].append([_number(t, param) for t in tokens])
     blocks = [b for b in blocks if b]
     if not blocks:
-        raise InputError(f"{option}: no numbers found")
+        raise InputError("no numbers found", param=param)
     return blocks[0] if len(blocks) == 1 else blocks
 
 
-def _check(value: Any, option: str) -> tuple[list, tuple[int, ...]]:
+def _check(value: Any, param: str) -> tuple[list, tuple[int, ...]]:
     """Validate nesting, numbers and rectangularity; return the value and its shape."""
 
     def shape_of(v: Any, depth: int) -> tuple[int, ...]:
         if depth > 4:
-            raise InputError(f"{option}: nested deeper than a list of matrices of channels")
+            raise InputError("nested deeper than a list of matrices of channels", param=param)
         if isinstance(v, bool) or not isinstance(v, (list, int, float)):
-            raise InputError(f"{option}: {v!r} is not a number or a list of numbers")
+            raise InputError(f"{v!r} is not a number or a list of numbers", param=param)
         if not isinstance(v, list):
             if not math.isfinite(v):
-                raise InputError(f"{option}: {v!r} is not a finite number")
+                raise InputError(f"{v!r} is not a finite number", param=param)
             return ()
         if not v:
-            raise InputError(f"{option}: an empty list; give at least one row of numbers")
+            raise InputError("an empty list; give at least one row of numbers", param=param)
         if len(v) > MAX_SIDE:
-            raise InputError(f"{option}: {len(v)} entries in one dimension; at most {MAX_SIDE}")
+            raise InputError(f"{len(v)} entries in one dimension; at most {MAX_SIDE}", param=param)
         shapes = [shape_of(x, depth + 1) for x in v]
         if any(s != shapes[0] for s in shapes):
             lengths = sorted({s[0] if s else 0 for s in shapes})
             raise InputError(
-                f"{option}: not rectangular (rows of lengths {', '.join(map(str, lengths))}); "
-                "every row needs the same number of entries"
+                f"not rectangular (rows of lengths {', '.join(map(str, lengths))}); "
+                "every row needs the same number of entries", param=param
             )
         return (len(v),) + shapes[0]
 
     shape = shape_of(value, 0)
     if len(shape) < 2:
-        raise InputError(f"{option}: a matrix is a list of rows, e.g. [[1,0],[0,1]]")
+        raise InputError("a matrix is a list of rows, e.g. [[1,0],[0,1]]", param=param)
     return value, shape
 
 
-def read_matrix(text: str, option: str = "matrix") -> tuple[list, tuple[int, ...]]:
-    """Parse what a user gave for a matrix option; return (nested list, shape).
+def read_matrix(text: str, param: str = "matrix") -> tuple[list, tuple[int, ...]]:
+    """Parse what a user gave for a matrix (``param`` names it in errors); return (nested list, shape).
 
-    >>> read_matrix("[[1, 0], [0, 1]]", "--image")
+    >>> read_matrix("[[1, 0], [0, 1]]", "image")
     ([[1, 0], [0, 1]], (2, 2))
     """
     raw = text.strip()
     if not raw:
-        raise InputError(f"{option}: empty; give inline JSON like [[1,0],[0,1]] or a file")
+        raise InputError("empty; give inline JSON like [[1,0],[0,1]] or a file", param=param)
     if raw.startswith("["):
         try:
             value = json.loads(raw)
         except json.JSONDecodeError as exc:
-            raise InputError(f"{option}: not valid JSON ({exc.msg} at column {exc.colno})") \
+            raise InputError(f"not valid JSON ({exc.msg} at column {exc.colno})", param=param) \
                 from None
-        return _check(value, option)
+        return _check(value, param)
     path = Path(raw)
     if not path.is_file():
-        raise InputError(f"{option}: {raw!r} is neither inline JSON like [[1,0],[0,1]] nor a file")
+        raise InputError(f"{raw!r} is neither inline JSON like [[1,0],[0,1]] nor a file", param=param)
     if path.stat().st_size > 1_000_000:
-        raise InputError(f"{option}: {raw!r} is larger than 1 MB; a matrix exercise is small")
+        raise InputError(f"{raw!r} is larger than 1 MB; a matrix exercise is small", param=param)
     content = path.read_text(encoding="utf-8", errors="replace")
     if path.suffix.lower() == ".json" or content.lstrip().startswith("["):
         try:
             value = json.loads(content)
         except json.JSONDecodeError as exc:
-            raise InputError(f"{option}: {raw}: not valid JSON ({exc.msg}, line {exc.lineno})") \
+            raise InputError(f"{raw}: not valid JSON ({exc.msg}, line {exc.lineno})", param=param) \
                 from None
-        return _check(value, option)
-    return _check(parse_matrix_text(content, option), option)
+        return _check(value, param)
+    return _check(parse_matrix_text(content, param), param)

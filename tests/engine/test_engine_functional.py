@@ -69,7 +69,7 @@ def test_output_size_formulas():
     assert conv_output_size(227, 11, stride=4) == 55  # AlexNet conv1
     assert conv_output_size(56, 3, padding=1) == 56
     assert conv_output_size(7, 3, dilation=2) == 3
-    assert pool_output_size(5, 2, 2) == 2 and pool_output_size(5, 2, 2, ceil_mode=True) == 3
+    assert pool_output_size(5, 2, 2) == 2 and pool_output_size(5, 2, 2, ceil=True) == 3
 
 
 @pytest.mark.parametrize("make, fragment", [
