@@ -216,7 +216,7 @@ def test_pool_reads_c_at_hxw():
 
 
 def test_no_flag_names_in_the_math_and_parsers():
-    for folder in ("derive/cnn", "derive/parse"):
+    for folder in ("derive/cnn", "derive/parse", "derive/mlp", "derive/graphs"):
         for path in (ROOT / folder).glob("*.py"):
             text = path.read_text(encoding="utf-8")
             assert not re.search(r"[\"' (]--[a-z]", text), path

@@ -1,4 +1,4 @@
-"""A point as text: ``"a=5,b=3,c=1/2"`` -> exact values by variable name (``derive graph --at``).
+"""A point as text: ``"a=5,b=3,c=1/2"`` -> exact values by variable name (the point of ``derive graph``).
 
 Values are read exactly (``0.15`` is 3/20, ``1/3`` stays a third) by a small regular grammar;
 the text is never evaluated. Names are plain (``a``, ``x_1``) or stable names with a layer
