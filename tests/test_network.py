@@ -5,7 +5,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from derive.errors import InputError
-from derive.mlp.network import net_spec, parse_activations, parse_sizes
+from derive.mlp.network import net_spec
+from derive.parse.net import parse_activations, parse_sizes
 
 
 @given(st.text(max_size=30))

@@ -146,11 +146,13 @@ def parse_input(text: Any, where: str = "input") -> tuple[int, ...]:
 
 
 def parse_mlp_sizes(text: str, where: str = "arch") -> tuple[int, ...]:
-    """``"3-4-2"`` -> ``(3, 4, 2)``: the layer sizes of a fully connected net."""
-    parts = [p.strip() for p in str(text).strip().split("-")]
-    if len(parts) < 2 or not all(p.isdigit() for p in parts):
-        raise InputError(f"{where} {str(text)[:40]!r}: give layer sizes N0-N1-...-NL, e.g. 3-4-2")
-    return tuple(_int(p, "layer size", where) for p in parts)
+    """``"3-4-2"`` -> ``(3, 4, 2)``: the layer sizes of a fully connected net (as ``derive.parse.net``)."""
+    from derive.parse.net import parse_sizes
+
+    try:
+        return parse_sizes(str(text))
+    except InputError as exc:
+        raise InputError(exc.message, param=where) from None
 
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)?$")
