@@ -321,8 +321,18 @@ class ParamCount(Result):
         yield Quantity("buffers", sum(lc.buffers for lc in self.layers), "count", note=_TOTAL_NOTES["buffers"])
 
 
-def count_params(arch: Arch, *, bias_macs: bool = False, mistakes: Iterable[str] | str | None = None) -> ParamCount:
-    """Count every layer of ``arch``; ``mistakes`` of family ``params`` (``forgot_bias``,
-    ``forgot_depth``, ``connections_as_params``, combinable) give a student's wrong counts."""
+def count_params(arch: Arch | str, *, bias_macs: bool = False,
+                 mistakes: Iterable[str] | str | None = None) -> ParamCount:
+    """Count every layer of ``arch`` (an :class:`Arch`, or a name, MLP or spec such as ``"lenet5"``);
+    ``mistakes`` of family ``params`` (``forgot_bias``, ``forgot_depth``, ``connections_as_params``,
+    combinable) give a student's wrong counts.
+
+    >>> count_params("lenet5")["trainable"]
+    60000
+    """
+    if isinstance(arch, str):
+        from derive.cnn.architectures import resolve_arch
+
+        arch = resolve_arch(arch)
     m = resolve(mistakes, "params")
     return ParamCount(arch, tuple(count_layers(arch, bias_macs=bias_macs, mistakes=m)), bias_macs, m)

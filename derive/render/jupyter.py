@@ -15,7 +15,20 @@ from derive.result import Result
 __all__ = ["REPORTS", "register", "report_for"]
 
 #: result class name -> "module:function" that builds its report.
-REPORTS: dict[str, str] = {}
+REPORTS: dict[str, str] = {
+    "Derivation": "derive.render.backprop:derivation_report",
+    "EngineComparison": "derive.render.check:check_report",
+    "ActivationResult": "derive.render.activation:activation_report",
+    "Perceptron": "derive.render.perceptron:perceptron_report",
+    "SoftmaxCE": "derive.render.softmax:softmax_report",
+    "ConvSize": "derive.render.conv:conv_size_report",
+    "FeatureMap": "derive.render.conv:feature_map_report",
+    "PoolSize": "derive.render.pool:pool_size_report",
+    "PoolMap": "derive.render.pool:pool_map_report",
+    "ParamCount": "derive.render.params:params_report",
+    "LayerFormulas": "derive.render.params:symbolic_report",
+    "Graph": "derive.render.graph:graph_report",
+}
 
 
 def report_for(result: Result):
