@@ -61,7 +61,7 @@ def test_results_render_as_markdown_in_jupyter(make, name, expected):
 
 
 def test_every_result_class_has_a_report():
-    classes = {getattr(derive, n) for n in derive.__all__}
+    classes = [getattr(derive, n) for n in derive.__all__]
     results = {c.__name__ for c in classes if isinstance(c, type) and issubclass(c, derive.Result)}
     assert results - {"Result"} == set(REPORTS)
 
