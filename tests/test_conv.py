@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from oracle import needs_torch, torch
 import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
@@ -75,9 +76,9 @@ def test_unknown_mistake_is_one_error_type():
         conv_output_size(32, 5, mistakes="forgot_everything")
 
 
-torch = pytest.importorskip("torch", reason="torch is the independent oracle for shapes")
 
 
+@needs_torch
 @given(n=st.integers(1, 40), f=st.integers(1, 7), s=st.integers(1, 5), p=st.integers(0, 3),
        d=st.integers(1, 3), m=st.integers(1, 40))
 def test_output_size_matches_torch_conv2d(n, f, s, p, d, m):
@@ -105,6 +106,7 @@ def test_params_and_macs_of_the_inception_1x1_example():
     assert "(28·28·16)·(1·1·192) = 2408448" in text
 
 
+@needs_torch
 def test_conv_layer_params_match_torch():
     cs = conv_size((32, 32, 3), 5, filters=6)
     layer = torch.nn.Conv2d(3, 6, 5)
@@ -192,6 +194,7 @@ def test_several_filters_and_channels_have_named_maps():
     assert fm.values("entry") == {"y^(1)_1,1": 8, "y^(2)_1,1": 1}
 
 
+@needs_torch
 @given(data=st.data())
 def test_feature_maps_match_torch(data):
     c = data.draw(st.integers(1, 3))

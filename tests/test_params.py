@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from oracle import needs_torch, torch
 import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
@@ -81,8 +82,7 @@ def test_alexnet_conv1_macs_by_hand():
 
 # --- torch as the independent oracle -----------------------------------------------------------
 
-torch = pytest.importorskip("torch", reason="torch models are the oracle for counts and shapes")
-nn = torch.nn
+nn = torch.nn if torch is not None else None
 
 
 def torch_alexnet():
@@ -128,8 +128,9 @@ def torch_vgg(cfg):
         nn.Linear(4096, 4096), nn.ReLU(), nn.Dropout(), nn.Linear(4096, 1000))
 
 
-def torch_counts(build, input_shape, skip=(nn.ReLU, nn.Dropout)):
+def torch_counts(build, input_shape, skip=None):
     """sum(p.numel()) and each (non-skipped) module's output shape, on the meta device."""
+    skip = (nn.ReLU, nn.Dropout) if skip is None else skip
     with torch.device("meta"):
         model = build()
     shapes = []
@@ -140,6 +141,7 @@ def torch_counts(build, input_shape, skip=(nn.ReLU, nn.Dropout)):
     return sum(p.numel() for p in model.parameters()), shapes
 
 
+@needs_torch
 @pytest.mark.parametrize("name, build, published", [
     ("alexnet", torch_alexnet, 61_100_840),
     ("vgg11", lambda: torch_vgg(VGG_CFG["vgg11"]), 132_863_336),
@@ -173,6 +175,7 @@ def torch_spec_model():
         nn.LazyLinear(30), nn.Sigmoid(), nn.Linear(30, 7, bias=False))
 
 
+@needs_torch
 def test_user_spec_matches_torch():
     arch = parse_compact(SPEC)
     counts = count_layers(arch)

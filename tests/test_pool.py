@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from oracle import needs_torch, torch
 import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
@@ -76,9 +77,9 @@ def test_ceil_mode_drop_is_explained():
     assert result["W_2"] == 3 and result["rule(W_2)"] == 4 and result.width.dropped
 
 
-torch = pytest.importorskip("torch", reason="torch is the independent oracle for pooling")
 
 
+@needs_torch
 @given(n=st.integers(1, 40), k=st.integers(1, 6), s=st.integers(1, 5), p=st.integers(0, 3),
        ceil=st.booleans())
 def test_pool_size_matches_torch(n, k, s, p, ceil):
@@ -91,6 +92,7 @@ def test_pool_size_matches_torch(n, k, s, p, ceil):
     assert pool_output_size(n, k, s, p, ceil=ceil) == ref
 
 
+@needs_torch
 @given(data=st.data())
 def test_pooled_maps_match_torch(data):
     c, k = data.draw(st.integers(1, 3)), data.draw(st.integers(1, 3))

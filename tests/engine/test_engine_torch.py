@@ -25,6 +25,8 @@ from derive.engine import (
 )
 
 torch = pytest.importorskip("torch", reason="PyTorch not installed: the oracle tests need it")
+
+pytestmark = pytest.mark.torch  # every test of this module compares with PyTorch
 F = torch.nn.functional
 TOL = 1e-10
 
