@@ -29,8 +29,7 @@ class _OneLineErrors(TyperGroup):
         if not args:  # a bare `derive` shows the help
             args = ["--help"]
         try:
-            rv = super().main(args=args, prog_name=prog_name, complete_var=complete_var,
-                              standalone_mode=False, **extra)
+            rv = super().main(args=args, prog_name=prog_name, complete_var=complete_var, standalone_mode=False, **extra)
         except TyperException as exc:
             ctx = getattr(exc, "ctx", None)
             where = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
@@ -55,9 +54,7 @@ app = typer.Typer(
 )
 
 FORMATS = ("text", "latex", "markdown", "json")
-FormatOpt = Annotated[
-    str, typer.Option("--format", "-f", help="Output format: text, latex, markdown or json.")
-]
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="Output format: text, latex, markdown or json.")]
 
 
 def _show_version(value: bool) -> None:
@@ -70,8 +67,9 @@ def _show_version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: Annotated[bool, typer.Option(
-        "--version", callback=_show_version, is_eager=True, help="Show the version and exit.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
 ) -> None:
     """Derivations, checks and pictures for an introductory neural-network course."""
 
@@ -83,8 +81,16 @@ def fail(message: str) -> None:
 
 
 #: Python parameter names (in InputError.param) whose flag is not simply --name.
-FLAGS = {"input_shape": "--input", "mistakes": "--mistake", "filter": "--filter", "symbolic": "--symbolic",
-         "arch": "ARCH", "expr": "EXPR", "no_bias": "--no-bias", "name": "NAME"}
+FLAGS = {
+    "input_shape": "--input",
+    "mistakes": "--mistake",
+    "filter": "--filter",
+    "symbolic": "--symbolic",
+    "arch": "ARCH",
+    "expr": "EXPR",
+    "no_bias": "--no-bias",
+    "name": "NAME",
+}
 
 
 def emit(build: Callable[[], object], fmt: str, *, out: Path | None = None) -> object:
@@ -110,27 +116,47 @@ def emit(build: Callable[[], object], fmt: str, *, out: Path | None = None) -> o
 # --- backprop and check ---
 
 NetOpt = Annotated[str, typer.Option("--net", "-n", help="Layer sizes N0-N1-...-NL, e.g. 2-2-1 or 784-30-10.")]
-ActivationOpt = Annotated[str, typer.Option(
-    "--activation", "-a", help="One activation for every layer, or a comma list per layer: "
-    "sigmoid, tanh, relu, leaky_relu, elu, softplus, linear.")]
-LossOpt = Annotated[str, typer.Option(
-    "--loss", help="mse (1/2 sum of squares), bce (binary cross-entropy), ce (softmax + cross-entropy).")]
+ActivationOpt = Annotated[
+    str,
+    typer.Option(
+        "--activation",
+        "-a",
+        help="One activation for every layer, or a comma list per layer: "
+        "sigmoid, tanh, relu, leaky_relu, elu, softplus, linear.",
+    ),
+]
+LossOpt = Annotated[
+    str,
+    typer.Option("--loss", help="mse (1/2 sum of squares), bce (binary cross-entropy), ce (softmax + cross-entropy)."),
+]
 NoBiasOpt = Annotated[bool, typer.Option("--no-bias", help="A net without biases.")]
-ValuesOpt = Annotated[Path | None, typer.Option(
-    "--values", help="JSON or YAML file with x, optional y, W1, b1, W2, ..., optional lr.")]
+ValuesOpt = Annotated[
+    Path | None, typer.Option("--values", help="JSON or YAML file with x, optional y, W1, b1, W2, ..., optional lr.")
+]
 SeedOpt = Annotated[int | None, typer.Option("--seed", help="Small random numbers from this seed.")]
 LrOpt = Annotated[float | None, typer.Option("--lr", help="Learning rate eta (default 0.5).")]
-NoBiasUpdateOpt = Annotated[bool, typer.Option(
-    "--no-bias-update", help="Keep biases fixed in the update (as some worked examples do).")]
-MistakeOpt = Annotated[str | None, typer.Option(
-    "--mistake", help="Run the derivation with named mistakes, comma-separated: stale_weights, missing_fprime, "
-    "no_transpose, fprime_at_a, flipped_update, no_lr, bias_not_updated, mixed_sign.")]
-ConventionOpt = Annotated[str, typer.Option(
-    "--convention", help="dJ/dz (delta = dJ/dz, the course's) or t-o (delta = (t - o) f'(z), w <- w + eta delta x).")]
+NoBiasUpdateOpt = Annotated[
+    bool, typer.Option("--no-bias-update", help="Keep biases fixed in the update (as some worked examples do).")
+]
+MistakeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--mistake",
+        help="Run the derivation with named mistakes, comma-separated: stale_weights, missing_fprime, "
+        "no_transpose, fprime_at_a, flipped_update, no_lr, bias_not_updated, mixed_sign.",
+    ),
+]
+ConventionOpt = Annotated[
+    str,
+    typer.Option(
+        "--convention", help="dJ/dz (delta = dJ/dz, the course's) or t-o (delta = (t - o) f'(z), w <- w + eta delta x)."
+    ),
+]
 
 
-def _derivation(net, activation, loss, no_bias, values, seed, lr, no_bias_update, mistake, verify=False,
-                convention="dJ/dz"):
+def _derivation(
+    net, activation, loss, no_bias, values, seed, lr, no_bias_update, mistake, verify=False, convention="dJ/dz"
+):
     """The options shared by backprop and check, turned into a derivation."""
     from derive.mlp.derivation import backprop as derive_backprop
     from derive.mlp.network import net_spec
@@ -143,8 +169,16 @@ def _derivation(net, activation, loss, no_bias, values, seed, lr, no_bias_update
         from derive.parse.values_file import read_values_file
 
         numbers = values_from_dict(read_values_file(values), spec, source=str(values))
-    return derive_backprop(spec, values=numbers, seed=seed, lr=lr, update_bias=not no_bias_update,
-                           mistakes=mistake, convention=convention, verify=verify)
+    return derive_backprop(
+        spec,
+        values=numbers,
+        seed=seed,
+        lr=lr,
+        update_bias=not no_bias_update,
+        mistakes=mistake,
+        convention=convention,
+        verify=verify,
+    )
 
 
 @app.command()
@@ -159,8 +193,10 @@ def backprop(
     no_bias_update: NoBiasUpdateOpt = False,
     mistake: MistakeOpt = None,
     convention: ConventionOpt = "dJ/dz",
-    verify: Annotated[bool, typer.Option(
-        "--verify", help="Prove every gradient against sympy.diff (or an inductive + 40-digit check).")] = False,
+    verify: Annotated[
+        bool,
+        typer.Option("--verify", help="Prove every gradient against sympy.diff (or an inductive + 40-digit check)."),
+    ] = False,
     draw: Annotated[Path | None, typer.Option("--draw", help="Draw the network to FILE (.svg, .png or .dot).")] = None,
     fmt: FormatOpt = "text",
 ) -> None:
@@ -173,8 +209,9 @@ def backprop(
     def build():
         from derive.render.backprop import derivation_report
 
-        d = result["d"] = _derivation(net, activation, loss, no_bias, values, seed, lr, no_bias_update, mistake,
-                                      verify, convention)
+        d = result["d"] = _derivation(
+            net, activation, loss, no_bias, values, seed, lr, no_bias_update, mistake, verify, convention
+        )
         if draw is not None:
             _draw_network(d, draw)
         return derivation_report(d)
@@ -209,8 +246,18 @@ def check(
         from derive.check import compare_with_engine
         from derive.render.check import check_report
 
-        d = _derivation(net, activation, loss, no_bias, values, 0 if values is None and seed is None else seed,
-                        lr, False, mistake, convention=convention)
+        d = _derivation(
+            net,
+            activation,
+            loss,
+            no_bias,
+            values,
+            0 if values is None and seed is None else seed,
+            lr,
+            False,
+            mistake,
+            convention=convention,
+        )
         result["c"] = compare_with_engine(d)
         return check_report(result["c"])
 
@@ -234,29 +281,45 @@ def _draw_network(d, path: Path) -> None:
 
 @app.command()
 def conv(
-    input_shape: Annotated[str | None, typer.Option(
-        "--input", help="Size mode: input W, HxW, HxWxC or C@HxW, e.g. 32, 28x28x192 or 3@32x32.")] = None,
-    kernel: Annotated[str | None, typer.Option(
-        "--kernel", "-k", help="Size mode: kernel size F (or HxW), e.g. 5.")] = None,
-    image: Annotated[str | None, typer.Option(
-        "--image", help="Map mode: a matrix or list of channel matrices (inline JSON, a .json "
-        "file or a text file of rows).")] = None,
-    filter_texts: Annotated[list[str] | None, typer.Option(
-        "--filter", help="Map mode: a filter matrix (one per input channel as a list); repeat "
-        "for several filters.")] = None,
+    input_shape: Annotated[
+        str | None,
+        typer.Option("--input", help="Size mode: input W, HxW, HxWxC or C@HxW, e.g. 32, 28x28x192 or 3@32x32."),
+    ] = None,
+    kernel: Annotated[
+        str | None, typer.Option("--kernel", "-k", help="Size mode: kernel size F (or HxW), e.g. 5.")
+    ] = None,
+    image: Annotated[
+        str | None,
+        typer.Option(
+            "--image",
+            help="Map mode: a matrix or list of channel matrices (inline JSON, a .json file or a text file of rows).",
+        ),
+    ] = None,
+    filter_texts: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--filter", help="Map mode: a filter matrix (one per input channel as a list); repeat for several filters."
+        ),
+    ] = None,
     stride: Annotated[int, typer.Option("--stride", "-s", help="Stride S.")] = 1,
     padding: Annotated[int, typer.Option("--padding", "-p", help="Zero padding P.")] = 0,
     dilation: Annotated[int, typer.Option("--dilation", help="Dilation D.")] = 1,
-    filters: Annotated[int | None, typer.Option(
-        "--filters", help="Size mode: number of filters; adds parameters and MACs.")] = None,
-    bias: Annotated[str | None, typer.Option(
-        "--bias", help="Map mode: one bias per filter, comma separated.")] = None,
-    at: Annotated[str | None, typer.Option(
-        "--at", help="Map mode: output position to work out, row,column (1-based).")] = None,
-    mistake: Annotated[str | None, typer.Option(
-        "--mistake", help="What a student with these slips gets (comma list): missing_plus_one, padding_once, "
-        "no_floor, ignore_dilation; with --filters forgot_bias, forgot_depth, connections_as_params; "
-        "map mode flipped_filter.")] = None,
+    filters: Annotated[
+        int | None, typer.Option("--filters", help="Size mode: number of filters; adds parameters and MACs.")
+    ] = None,
+    bias: Annotated[str | None, typer.Option("--bias", help="Map mode: one bias per filter, comma separated.")] = None,
+    at: Annotated[
+        str | None, typer.Option("--at", help="Map mode: output position to work out, row,column (1-based).")
+    ] = None,
+    mistake: Annotated[
+        str | None,
+        typer.Option(
+            "--mistake",
+            help="What a student with these slips gets (comma list): missing_plus_one, padding_once, "
+            "no_floor, ignore_dilation; with --filters forgot_bias, forgot_depth, connections_as_params; "
+            "map mode flipped_filter.",
+        ),
+    ] = None,
     fmt: FormatOpt = "text",
 ) -> None:
     """Output size of a convolution, or the feature map of a small image.
@@ -275,12 +338,23 @@ def conv(
 
       derive conv --image '[[1,1,0],[0,1,1],[1,0,1]]' --filter '[[1,0],[0,1]]'
     """
+
     def build():
         from derive.modes import conv_mode
         from derive.parse.options import parse_at
 
-        if conv_mode(input_shape=input_shape, kernel=kernel, filters=filters, image=image,
-                     filter=filter_texts, bias=bias, at=at) == "map":
+        if (
+            conv_mode(
+                input_shape=input_shape,
+                kernel=kernel,
+                filters=filters,
+                image=image,
+                filter=filter_texts,
+                bias=bias,
+                at=at,
+            )
+            == "map"
+        ):
             from derive.cnn.feature_map import feature_map
             from derive.parse.matrix_input import read_matrix
             from derive.parse.options import arrange_filters, parse_bias
@@ -292,8 +366,15 @@ def conv(
             given = [read_matrix(f, "filter") for f in filter_texts]
             filters_ = arrange_filters(given, shape[0] if len(shape) == 3 else 1)
             try:
-                fm = feature_map(img, filters_, stride=stride, padding=padding, dilation=dilation,
-                                 bias=parse_bias(bias), mistakes=mistake)
+                fm = feature_map(
+                    img,
+                    filters_,
+                    stride=stride,
+                    padding=padding,
+                    dilation=dilation,
+                    bias=parse_bias(bias),
+                    mistakes=mistake,
+                )
             except InputError as exc:  # the Python parameter `filters` is the repeated --filter here
                 exc.param = "filter" if exc.param == "filters" else exc.param
                 raise
@@ -303,9 +384,17 @@ def conv(
         from derive.render.conv import conv_size_report
 
         h, w, c = parse_input_shape(input_shape)
-        return conv_size_report(conv_size((h, w) if c is None else (h, w, c), parse_pair(kernel, "kernel"),
-                                          stride=stride, padding=padding, dilation=dilation, filters=filters,
-                                          mistakes=mistake))
+        return conv_size_report(
+            conv_size(
+                (h, w) if c is None else (h, w, c),
+                parse_pair(kernel, "kernel"),
+                stride=stride,
+                padding=padding,
+                dilation=dilation,
+                filters=filters,
+                mistakes=mistake,
+            )
+        )
 
     emit(build, fmt)
 
@@ -313,22 +402,32 @@ def conv(
 @app.command()
 def pool(
     size: Annotated[int, typer.Option("--size", help="Window size F (square).")] = 2,
-    stride: Annotated[int | None, typer.Option(
-        "--stride", "-s", help="Stride S (default: the window size).")] = None,
-    image: Annotated[str | None, typer.Option(
-        "--image", help="Map mode: a matrix or list of channel matrices.")] = None,
+    stride: Annotated[int | None, typer.Option("--stride", "-s", help="Stride S (default: the window size).")] = None,
+    image: Annotated[
+        str | None, typer.Option("--image", help="Map mode: a matrix or list of channel matrices.")
+    ] = None,
     mode: Annotated[str, typer.Option("--mode", help="Map mode: max or avg.")] = "max",
-    at: Annotated[str | None, typer.Option(
-        "--at", help="Map mode: output position to work out, row,column (1-based).")] = None,
-    input_shape: Annotated[str | None, typer.Option(
-        "--input", help="Size mode: input W, HxW, HxWxC or C@HxW.")] = None,
+    at: Annotated[
+        str | None, typer.Option("--at", help="Map mode: output position to work out, row,column (1-based).")
+    ] = None,
+    input_shape: Annotated[str | None, typer.Option("--input", help="Size mode: input W, HxW, HxWxC or C@HxW.")] = None,
     padding: Annotated[int, typer.Option("--padding", "-p", help="Size mode: padding P.")] = 0,
-    ceil: Annotated[bool, typer.Option(
-        "--ceil", help="Size mode: PyTorch's ceil_mode (round up; the last window must start "
-        "inside the input or its left padding).")] = False,
-    mistake: Annotated[str | None, typer.Option(
-        "--mistake", help="What a student with these slips gets (comma list): size mode missing_plus_one, "
-        "padding_once, no_floor; map mode max_for_avg, avg_for_max.")] = None,
+    ceil: Annotated[
+        bool,
+        typer.Option(
+            "--ceil",
+            help="Size mode: PyTorch's ceil_mode (round up; the last window must start "
+            "inside the input or its left padding).",
+        ),
+    ] = False,
+    mistake: Annotated[
+        str | None,
+        typer.Option(
+            "--mistake",
+            help="What a student with these slips gets (comma list): size mode missing_plus_one, "
+            "padding_once, no_floor; map mode max_for_avg, avg_for_max.",
+        ),
+    ] = None,
     fmt: FormatOpt = "text",
 ) -> None:
     """Pooled map of a small image, or the output size of a pooling layer.
@@ -342,6 +441,7 @@ def pool(
 
       derive pool --input 5 --size 2 --stride 2 --padding 1 --ceil
     """
+
     def build():
         from derive.modes import pool_mode
         from derive.parse.options import parse_input_shape, parse_pool_mode
@@ -361,8 +461,11 @@ def pool(
         from derive.render.pool import pool_size_report
 
         h, w, c = parse_input_shape(input_shape)
-        return pool_size_report(pool_size((h, w) if c is None else (h, w, c), size, stride=stride,
-                                          padding=padding, ceil=ceil, mistakes=mistake))
+        return pool_size_report(
+            pool_size(
+                (h, w) if c is None else (h, w, c), size, stride=stride, padding=padding, ceil=ceil, mistakes=mistake
+            )
+        )
 
     emit(build, fmt)
 
@@ -406,17 +509,22 @@ Examples:
 
 @app.command(help=PARAMS_HELP)
 def params(
-    arch: Annotated[str | None, typer.Argument(
-        help="lenet5, alexnet, vgg11..vgg19, vgg16c, 3-4-2, a YAML file or a spec.",
-        show_default=False)] = None,
-    symbolic: Annotated[str | None, typer.Option(
-        "--symbolic", help="Formulas of one layer kind: conv, pool, dense, subsample, "
-        "batchnorm.")] = None,
-    bias_macs: Annotated[bool, typer.Option(
-        "--bias-macs", help="Count one MAC per bias addition.")] = False,
-    mistake: Annotated[str | None, typer.Option(
-        "--mistake", help="What a student with these slips gets (comma list): forgot_bias, forgot_depth, "
-        "connections_as_params.")] = None,
+    arch: Annotated[
+        str | None,
+        typer.Argument(help="lenet5, alexnet, vgg11..vgg19, vgg16c, 3-4-2, a YAML file or a spec.", show_default=False),
+    ] = None,
+    symbolic: Annotated[
+        str | None,
+        typer.Option("--symbolic", help="Formulas of one layer kind: conv, pool, dense, subsample, batchnorm."),
+    ] = None,
+    bias_macs: Annotated[bool, typer.Option("--bias-macs", help="Count one MAC per bias addition.")] = False,
+    mistake: Annotated[
+        str | None,
+        typer.Option(
+            "--mistake",
+            help="What a student with these slips gets (comma list): forgot_bias, forgot_depth, connections_as_params.",
+        ),
+    ] = None,
     fmt: FormatOpt = "text",
 ) -> None:
     def build():
@@ -434,25 +542,35 @@ def params(
         return params_report(count_params(resolve_arch(arch), bias_macs=bias_macs, mistakes=mistake))
 
     emit(build, fmt)
+
+
 # --- graph command ---
 
 
 @app.command()
 def graph(
-    expr: Annotated[str, typer.Argument(
-        help="The function, e.g. \"3*(a+b*c)\" or \"1/(1+exp(-(w*x+b)))\"; "
-        "+ - * / ^ **, parentheses, exp log sqrt sin cos tan tanh sigmoid relu abs max min.")],
-    at: Annotated[str | None, typer.Option(
-        "--at", help="The point: a value for every variable, e.g. a=5,b=3,c=2 (or c=1/2).")] = None,
-    mode: Annotated[str, typer.Option(
-        "--mode", help="reverse (adjoints dJ/dnode, always shown) or forward (also dnode/dx "
-        "for the --wrt variable).")] = "reverse",
-    wrt: Annotated[str | None, typer.Option(
-        "--wrt", help="The input variable for --mode forward.")] = None,
-    draw: Annotated[Path | None, typer.Option(
-        "--draw", help="Draw the graph to FILE (.svg, .png or .dot).")] = None,
-    mistake: Annotated[str | None, typer.Option(
-        "--mistake", help="Run reverse mode with a named mistake: one_path_only.")] = None,
+    expr: Annotated[
+        str,
+        typer.Argument(
+            help='The function, e.g. "3*(a+b*c)" or "1/(1+exp(-(w*x+b)))"; '
+            "+ - * / ^ **, parentheses, exp log sqrt sin cos tan tanh sigmoid relu abs max min."
+        ),
+    ],
+    at: Annotated[
+        str | None, typer.Option("--at", help="The point: a value for every variable, e.g. a=5,b=3,c=2 (or c=1/2).")
+    ] = None,
+    mode: Annotated[
+        str,
+        typer.Option(
+            "--mode",
+            help="reverse (adjoints dJ/dnode, always shown) or forward (also dnode/dx for the --wrt variable).",
+        ),
+    ] = "reverse",
+    wrt: Annotated[str | None, typer.Option("--wrt", help="The input variable for --mode forward.")] = None,
+    draw: Annotated[Path | None, typer.Option("--draw", help="Draw the graph to FILE (.svg, .png or .dot).")] = None,
+    mistake: Annotated[
+        str | None, typer.Option("--mistake", help="Run reverse mode with a named mistake: one_path_only.")
+    ] = None,
     fmt: FormatOpt = "text",
 ) -> None:
     """Break EXPR into a computational graph: values, local derivatives, reverse-mode adjoints.
@@ -483,16 +601,26 @@ def graph(
 
 # --- perceptron, activation, softmax ---
 
-PerceptronMistakeOpt = Annotated[str | None, typer.Option(
-    "--mistake", help="Run with named mistakes (comma list): flipped_update, no_lr, bias_not_updated.")]
+PerceptronMistakeOpt = Annotated[
+    str | None,
+    typer.Option("--mistake", help="Run with named mistakes (comma list): flipped_update, no_lr, bias_not_updated."),
+]
 
 
 @app.command()
 def perceptron(
-    points: Annotated[str, typer.Option(
-        "--points", help="The points as inline JSON, one list of features each: '[[0,0],[0,1],[1,0],[1,1]]'.")],
-    labels: Annotated[str, typer.Option(
-        "--labels", help="One label per point: -1/1 for sign units, 0/1 for step units, e.g. '[-1,1,1,1]'.")],
+    points: Annotated[
+        str,
+        typer.Option(
+            "--points", help="The points as inline JSON, one list of features each: '[[0,0],[0,1],[1,0],[1,1]]'."
+        ),
+    ],
+    labels: Annotated[
+        str,
+        typer.Option(
+            "--labels", help="One label per point: -1/1 for sign units, 0/1 for step units, e.g. '[-1,1,1,1]'."
+        ),
+    ],
     w0: Annotated[str | None, typer.Option("--w0", help="Initial weights, e.g. '[0,0]' (default zeros).")] = None,
     b0: Annotated[float, typer.Option("--b0", help="Initial bias.")] = 0,
     lr: Annotated[float, typer.Option("--lr", help="Learning rate eta.")] = 1,
@@ -507,33 +635,48 @@ def perceptron(
 
     Example:  derive perceptron --points '[[0,0],[0,1],[1,0],[1,1]]' --labels '[-1,1,1,1]'
     """
+
     def build():
         from derive.mlp.perceptron import perceptron as run
         from derive.parse.point import parse_numbers
         from derive.render.perceptron import perceptron_report
 
         start = None if w0 is None else parse_numbers(w0, param="w0")
-        return perceptron_report(run(parse_numbers(points, param="points", depth=2),
-                                     parse_numbers(labels, param="labels"), w0=start, b0=b0, lr=lr,
-                                     epochs=epochs, unit=unit, mistakes=mistake))
+        return perceptron_report(
+            run(
+                parse_numbers(points, param="points", depth=2),
+                parse_numbers(labels, param="labels"),
+                w0=start,
+                b0=b0,
+                lr=lr,
+                epochs=epochs,
+                unit=unit,
+                mistakes=mistake,
+            )
+        )
 
     emit(build, fmt)
 
 
 @app.command()
 def activation(
-    name: Annotated[str, typer.Argument(
-        help="sigmoid, tanh, relu, leaky_relu, elu, softplus, linear, step or sign.", show_default=False)],
-    z: Annotated[float | None, typer.Option(
-        "--z", help="The point z (without it, only the formulas).")] = None,
-    mistake: Annotated[str | None, typer.Option(
-        "--mistake", help="A named mistake: fprime_at_a or fprime_form_at_z.")] = None,
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="sigmoid, tanh, relu, leaky_relu, elu, softplus, linear, step or sign.", show_default=False
+        ),
+    ],
+    z: Annotated[float | None, typer.Option("--z", help="The point z (without it, only the formulas).")] = None,
+    mistake: Annotated[
+        str | None, typer.Option("--mistake", help="A named mistake: fprime_at_a or fprime_form_at_z.")
+    ] = None,
     fmt: FormatOpt = "text",
 ) -> None:
     """An activation function f and its derivative f': as formulas in z, and their values at --z.
 
     Example:  derive activation sigmoid --z 0.5
     """
+
     def build():
         from derive.mlp.activation import activation as run
         from derive.render.activation import activation_report
@@ -547,21 +690,25 @@ def activation(
 def softmax(
     z: Annotated[str, typer.Option("--z", help="The logits as inline JSON, e.g. '[1,2,3]'.")],
     y: Annotated[str, typer.Option("--y", help="The target: one-hot or a distribution, e.g. '[0,0,1]'.")],
-    mistake: Annotated[str | None, typer.Option(
-        "--mistake", help="Named mistakes (comma list): flipped_gradient, logits_as_probabilities, log10.")] = None,
+    mistake: Annotated[
+        str | None,
+        typer.Option(
+            "--mistake", help="Named mistakes (comma list): flipped_gradient, logits_as_probabilities, log10."
+        ),
+    ] = None,
     fmt: FormatOpt = "text",
 ) -> None:
     """Softmax with cross-entropy: probabilities yhat = softmax(z), loss J, gradient dJ/dz = yhat - y.
 
     Example:  derive softmax --z '[1,2,3]' --y '[0,0,1]'
     """
+
     def build():
         from derive.mlp.softmax import softmax_ce
         from derive.parse.point import parse_numbers
         from derive.render.softmax import softmax_report
 
-        return softmax_report(softmax_ce(parse_numbers(z, param="z"), parse_numbers(y, param="y"),
-                                         mistakes=mistake))
+        return softmax_report(softmax_ce(parse_numbers(z, param="z"), parse_numbers(y, param="y"), mistakes=mistake))
 
     emit(build, fmt)
 

@@ -69,8 +69,7 @@ def openblas():
 
 
 def set_openblas_threads(n: int) -> None:
-    for lib in glob.glob(os.path.join(os.path.dirname(np.__file__), "..", "numpy.libs",
-                                      "*openblas*")):
+    for lib in glob.glob(os.path.join(os.path.dirname(np.__file__), "..", "numpy.libs", "*openblas*")):
         for name in ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads"):
             fn = getattr(ctypes.CDLL(lib), name, None)
             if fn is not None:
@@ -139,8 +138,7 @@ def lenet_case(torch, dtype, tdtype):
         loss.forward(model.forward(x), y)
         model.backward(loss.backward(), input_grad=False)
 
-    params = [torch.tensor(getattr(layer, n), dtype=tdtype, requires_grad=True)
-              for layer, n in model.parameters()]
+    params = [torch.tensor(getattr(layer, n), dtype=tdtype, requires_grad=True) for layer, n in model.parameters()]
     tx, ty = torch.tensor(x, dtype=tdtype), torch.tensor(y, dtype=tdtype)
     mask = torch.tensor(C3_TABLE[:, :, None, None], dtype=tdtype)
 
@@ -166,8 +164,9 @@ def lenet_case(torch, dtype, tdtype):
 def mlp_case(torch, dtype, tdtype):
     F = torch.nn.functional
     rng = np.random.default_rng(0)
-    model = Sequential(Dense(784, 500, seed=rng, dtype=dtype), Activation("sigmoid"),
-                       Dense(500, 10, seed=rng, dtype=dtype))
+    model = Sequential(
+        Dense(784, 500, seed=rng, dtype=dtype), Activation("sigmoid"), Dense(500, 10, seed=rng, dtype=dtype)
+    )
     x = rng.random((100, 784)).astype(dtype)
     y = np.eye(10, dtype=dtype)[rng.integers(0, 10, 100)]
     loss, opt = get_loss("ce"), SGD(model, lr=0.01)
@@ -175,8 +174,7 @@ def mlp_case(torch, dtype, tdtype):
     def ours():
         train_step(model, loss, opt, x, y)
 
-    params = [torch.tensor(getattr(layer, n), dtype=tdtype, requires_grad=True)
-              for layer, n in model.parameters()]
+    params = [torch.tensor(getattr(layer, n), dtype=tdtype, requires_grad=True) for layer, n in model.parameters()]
     topt = torch.optim.SGD(params, lr=0.01)
     tx, ty = torch.tensor(x, dtype=tdtype), torch.tensor(y, dtype=tdtype)
 
@@ -226,10 +224,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dtype", choices=["float64", "float32"], default="float64")
     ap.add_argument("--repeat", type=int, default=30)
-    ap.add_argument("--threads", type=int, default=None,
-                    help="threads for both sides (default: OpenBLAS's own count)")
-    ap.add_argument("--keep-coretype", action="store_true",
-                    help="keep OPENBLAS_CORETYPE if it is set (default: remove it)")
+    ap.add_argument("--threads", type=int, default=None, help="threads for both sides (default: OpenBLAS's own count)")
+    ap.add_argument(
+        "--keep-coretype", action="store_true", help="keep OPENBLAS_CORETYPE if it is set (default: remove it)"
+    )
     args = ap.parse_args()
     try:
         import torch
@@ -243,16 +241,22 @@ def main() -> None:
     dtype = np.dtype(args.dtype)
     tdtype = torch.float64 if dtype == np.float64 else torch.float32
     print(f"- machine: {platform.machine()}, nproc {os.cpu_count()}, CPU {cpu_model()}")
-    print(f"- Python {platform.python_version()}, numpy {np.__version__}, "
-          f"torch {torch.__version__}")
+    print(f"- Python {platform.python_version()}, numpy {np.__version__}, torch {torch.__version__}")
     removed = os.environ.get("DERIVE_BENCH_REMOVED_CORETYPE")
-    coretype = (f"OPENBLAS_CORETYPE={removed} was set and removed for this run" if removed
-                else f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}")
+    coretype = (
+        f"OPENBLAS_CORETYPE={removed} was set and removed for this run"
+        if removed
+        else f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}"
+    )
     print(f"- NumPy BLAS: {config}; core in use {core}; {coretype}")
-    print(f"- NumPy {args.dtype} GEMM 1000x1000: {gemm_gflops(dtype):.0f} GFLOP/s; "
-          f"torch: {gemm_gflops(dtype, torch):.0f} GFLOP/s")
-    print(f"- threads: OpenBLAS {threads}, torch {torch.get_num_threads()}; dtype {args.dtype}; "
-          f"median of {args.repeat} runs")
+    print(
+        f"- NumPy {args.dtype} GEMM 1000x1000: {gemm_gflops(dtype):.0f} GFLOP/s; "
+        f"torch: {gemm_gflops(dtype, torch):.0f} GFLOP/s"
+    )
+    print(
+        f"- threads: OpenBLAS {threads}, torch {torch.get_num_threads()}; dtype {args.dtype}; "
+        f"median of {args.repeat} runs"
+    )
     print()
     print(f"- load average before: {os.getloadavg()[0]:.2f} (other processes share the cores)")
     print()
@@ -263,8 +267,10 @@ def main() -> None:
         ta, tb = compare(ours, theirs, args.repeat)
         a, b = statistics.median(ta), statistics.median(tb)
         ok = "within" if a / b <= BUDGETS[name] else "OVER"
-        print(f"| {name} ({what}) | {a * 1e3:.2f} | {b * 1e3:.2f} | {a / b:.2f} | "
-              f"{min(ta) / min(tb):.2f} | {BUDGETS[name]}x {ok} |")
+        print(
+            f"| {name} ({what}) | {a * 1e3:.2f} | {b * 1e3:.2f} | {a / b:.2f} | "
+            f"{min(ta) / min(tb):.2f} | {BUDGETS[name]}x {ok} |"
+        )
     print(f"\nload average after: {os.getloadavg()[0]:.2f}")
 
 

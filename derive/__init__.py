@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import importlib
 
-from derive.errors import InputError, MistakeError
+from derive.errors import InputError as InputError  # re-exported
+from derive.errors import MistakeError as MistakeError  # re-exported
 
 __version__ = "0.1.0"
 

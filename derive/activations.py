@@ -15,8 +15,18 @@ import sympy as sp
 
 from derive.errors import InputError
 
-__all__ = ["Activation", "ACTIVATIONS", "get_activation", "sigma", "relu", "leaky_relu", "elu", "softplus",
-           "LEAKY_SLOPE", "ELU_ALPHA"]
+__all__ = [
+    "Activation",
+    "ACTIVATIONS",
+    "get_activation",
+    "sigma",
+    "relu",
+    "leaky_relu",
+    "elu",
+    "softplus",
+    "LEAKY_SLOPE",
+    "ELU_ALPHA",
+]
 
 LEAKY_SLOPE = sp.Rational(1, 100)  # gamma of leaky ReLU
 ELU_ALPHA = sp.Integer(1)  # gamma of ELU
@@ -117,18 +127,37 @@ class Activation:
 ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in (
-        Activation("sigmoid", sigma, r"\sigma(z) = \frac{1}{1+e^{-z}},\ \sigma'(z) = \sigma(z)(1-\sigma(z))",
-                   "σ(z) = 1/(1+e^(-z)),  σ'(z) = σ(z)(1-σ(z))"),
+        Activation(
+            "sigmoid",
+            sigma,
+            r"\sigma(z) = \frac{1}{1+e^{-z}},\ \sigma'(z) = \sigma(z)(1-\sigma(z))",
+            "σ(z) = 1/(1+e^(-z)),  σ'(z) = σ(z)(1-σ(z))",
+        ),
         Activation("tanh", sp.tanh, r"\tanh'(z) = 1 - \tanh^2(z)", "tanh'(z) = 1 - tanh(z)^2"),
-        Activation("relu", relu, r"\operatorname{ReLU}(z) = \max(0, z),\ \operatorname{ReLU}'(z) = [z > 0]",
-                   "relu(z) = max(0, z),  relu'(z) = 1 if z > 0 else 0"),
-        Activation("leaky_relu", leaky_relu,
-                   r"f(z) = z \text{ if } z > 0 \text{ else } 0.01 z,\ f'(z) = 1 \text{ or } 0.01",
-                   "leaky_relu(z) = z if z > 0 else 0.01·z"),
-        Activation("elu", elu, r"f(z) = z \text{ if } z > 0 \text{ else } e^{z} - 1,\ f'(z) = 1 \text{ or } e^{z}",
-                   "elu(z) = z if z > 0 else e^z - 1"),
-        Activation("softplus", softplus, r"f(z) = \log(1 + e^{z}),\ f'(z) = \sigma(z)",
-                   "softplus(z) = log(1 + e^z),  softplus'(z) = σ(z)"),
+        Activation(
+            "relu",
+            relu,
+            r"\operatorname{ReLU}(z) = \max(0, z),\ \operatorname{ReLU}'(z) = [z > 0]",
+            "relu(z) = max(0, z),  relu'(z) = 1 if z > 0 else 0",
+        ),
+        Activation(
+            "leaky_relu",
+            leaky_relu,
+            r"f(z) = z \text{ if } z > 0 \text{ else } 0.01 z,\ f'(z) = 1 \text{ or } 0.01",
+            "leaky_relu(z) = z if z > 0 else 0.01·z",
+        ),
+        Activation(
+            "elu",
+            elu,
+            r"f(z) = z \text{ if } z > 0 \text{ else } e^{z} - 1,\ f'(z) = 1 \text{ or } e^{z}",
+            "elu(z) = z if z > 0 else e^z - 1",
+        ),
+        Activation(
+            "softplus",
+            softplus,
+            r"f(z) = \log(1 + e^{z}),\ f'(z) = \sigma(z)",
+            "softplus(z) = log(1 + e^z),  softplus'(z) = σ(z)",
+        ),
         Activation("linear", lambda z: z, r"f(z) = z,\ f'(z) = 1", "linear(z) = z"),
     )
 }
@@ -139,6 +168,4 @@ def get_activation(name: str) -> Activation:
     try:
         return ACTIVATIONS[name.strip().lower()]
     except KeyError:
-        raise InputError(
-            f"unknown activation {name!r}; choose from {', '.join(ACTIVATIONS)}"
-        ) from None
+        raise InputError(f"unknown activation {name!r}; choose from {', '.join(ACTIVATIONS)}") from None

@@ -58,8 +58,12 @@ class EngineComparison(Result):
             yield Quantity(staged(name, "diff"), diff, "difference")
             yield Quantity(staged(name, "reldiff"), rel, "difference")
         worst = max(diffs, default=0.0)
-        yield Quantity(applied("max", "diff"), worst if worst != float("inf") else None, "difference",
-                       note=None if worst != float("inf") else "some values of the derivation are undefined")
+        yield Quantity(
+            applied("max", "diff"),
+            worst if worst != float("inf") else None,
+            "difference",
+            note=None if worst != float("inf") else "some values of the derivation are undefined",
+        )
         yield Quantity(applied("max", "reldiff"), max(rels, default=0.0), "difference")
         yield Quantity("tol", self.tolerance, "setting", note="largest absolute difference accepted")
         yield Quantity("agree", worst <= self.tolerance, "verdict", note="the two routes agree within tol")
@@ -95,8 +99,9 @@ def compare_with_engine(d: Derivation) -> EngineComparison:
     if d.given is None:
         raise InputError("the comparison needs numbers: give values or a seed", param="values")
     if not d.per_neuron:
-        raise InputError(f"{d.spec.name}: the comparison works per neuron, for layers of at most 16 neurons",
-                         param="net")
+        raise InputError(
+            f"{d.spec.name}: the comparison works per neuron, for layers of at most 16 neurons", param="net"
+        )
     nums = d.given
     y = np.array(nums.y, dtype=np.float64) if nums.y is not None else None
     out = mlp_forward_backward(d.spec, _engine_params(d), np.array(nums.x, dtype=np.float64), y)

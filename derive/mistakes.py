@@ -59,71 +59,131 @@ def _m(name, families, description, changes, excludes=()) -> Mistake:
     return Mistake(name, fams, description, tuple(changes), tuple(excludes))
 
 
-MISTAKES: dict[str, Mistake] = {m.name: m for m in (
-    # --- backpropagation ---
-    _m("stale_weights", "backprop",
-       "the hidden deltas were computed with the already-updated weights of the layer above",
-       ("delta", "gradient", "update")),
-    _m("missing_fprime", "backprop",
-       "the f'(z) factor was left out of the deltas",
-       ("delta", "gradient", "update")),
-    _m("no_transpose", "backprop",
-       "W was used where its transpose belongs: w^(l+1)_ik instead of w^(l+1)_ki in the recursion",
-       ("delta", "gradient", "update")),
-    _m("fprime_at_a", ("backprop", "activation"),
-       "f' was evaluated at the activation a instead of the net input z (sigma(a)(1 - sigma(a)))",
-       ("derivative", "delta", "gradient", "update"), excludes=("missing_fprime",)),
-    _m("flipped_update", ("backprop", "perceptron"),
-       "the update adds the gradient instead of subtracting it (theta <- theta + eta dJ/dtheta)",
-       ("update",), excludes=("mixed_sign",)),
-    _m("no_lr", ("backprop", "perceptron"),
-       "the learning rate was left out of the update (theta <- theta - dJ/dtheta)",
-       ("update",)),
-    _m("bias_not_updated", ("backprop", "perceptron"),
-       "the biases were left at their old values in the update",
-       ("update",)),
-    _m("mixed_sign", "backprop",
-       "delta written as (t - o) f'(z) but the update still subtracts (w <- w - eta delta x): "
-       "the two sign conventions mixed", ("delta", "gradient", "update"),
-       excludes=("flipped_update",)),
-    # --- output sizes ---
-    _m("missing_plus_one", "size", "forgot the + 1 in the output-size formula", ("size",)),
-    _m("padding_once", "size", "added the padding once instead of on both sides (P instead of 2P)",
-       ("size",)),
-    _m("no_floor", "size", "did not round down when the stride does not divide evenly", ("size",)),
-    _m("ignore_dilation", "size",
-       "used the kernel size F instead of the dilated span D(F - 1) + 1", ("size",)),
-    # --- feature maps and pooling ---
-    _m("flipped_filter", "feature_map",
-       "convolved (filter rotated by 180 degrees) instead of cross-correlating as CNNs do",
-       ("entry", "map", "terms")),
-    _m("max_for_avg", "pooling", "took the maximum of each window where the average was asked",
-       ("entry", "map"), excludes=("avg_for_max",)),
-    _m("avg_for_max", "pooling", "took the average of each window where the maximum was asked",
-       ("entry", "map"), excludes=("max_for_avg",)),
-    # --- parameter counts ---
-    _m("forgot_bias", "params", "left the biases out of the parameter count", ("count",)),
-    _m("forgot_depth", "params",
-       "left the input depth out of a conv layer's parameters (P*U*V + P instead of P*D*U*V + P)",
-       ("count",)),
-    _m("connections_as_params", "params",
-       "counted connections (one per output position) instead of shared parameters", ("count",)),
-    # --- computational graphs ---
-    _m("one_path_only", "graph",
-       "followed only one path to a node that is reached by several, instead of adding them",
-       ("adjoint", "gradient")),
-    # --- activations ---
-    _m("fprime_form_at_z", "activation",
-       "used the derivative's form in terms of a with z in its place (z(1 - z) for the sigmoid)",
-       ("derivative",), excludes=("fprime_at_a",)),
-    # --- softmax with cross-entropy ---
-    _m("flipped_gradient", "softmax_ce",
-       "wrote the gradient with respect to the logits as y - p instead of p - y", ("gradient",)),
-    _m("logits_as_probabilities", "softmax_ce",
-       "used the logits z in place of the softmax probabilities", ("loss", "gradient"),
-       excludes=("flipped_gradient",)),
-    _m("log10", "softmax_ce", "took the logarithm in base 10 in the cross-entropy", ("loss",)),
-)}
+MISTAKES: dict[str, Mistake] = {
+    m.name: m
+    for m in (
+        # --- backpropagation ---
+        _m(
+            "stale_weights",
+            "backprop",
+            "the hidden deltas were computed with the already-updated weights of the layer above",
+            ("delta", "gradient", "update"),
+        ),
+        _m(
+            "missing_fprime", "backprop", "the f'(z) factor was left out of the deltas", ("delta", "gradient", "update")
+        ),
+        _m(
+            "no_transpose",
+            "backprop",
+            "W was used where its transpose belongs: w^(l+1)_ik instead of w^(l+1)_ki in the recursion",
+            ("delta", "gradient", "update"),
+        ),
+        _m(
+            "fprime_at_a",
+            ("backprop", "activation"),
+            "f' was evaluated at the activation a instead of the net input z (sigma(a)(1 - sigma(a)))",
+            ("derivative", "delta", "gradient", "update"),
+            excludes=("missing_fprime",),
+        ),
+        _m(
+            "flipped_update",
+            ("backprop", "perceptron"),
+            "the update adds the gradient instead of subtracting it (theta <- theta + eta dJ/dtheta)",
+            ("update",),
+            excludes=("mixed_sign",),
+        ),
+        _m(
+            "no_lr",
+            ("backprop", "perceptron"),
+            "the learning rate was left out of the update (theta <- theta - dJ/dtheta)",
+            ("update",),
+        ),
+        _m(
+            "bias_not_updated",
+            ("backprop", "perceptron"),
+            "the biases were left at their old values in the update",
+            ("update",),
+        ),
+        _m(
+            "mixed_sign",
+            "backprop",
+            "delta written as (t - o) f'(z) but the update still subtracts (w <- w - eta delta x): "
+            "the two sign conventions mixed",
+            ("delta", "gradient", "update"),
+            excludes=("flipped_update",),
+        ),
+        # --- output sizes ---
+        _m("missing_plus_one", "size", "forgot the + 1 in the output-size formula", ("size",)),
+        _m("padding_once", "size", "added the padding once instead of on both sides (P instead of 2P)", ("size",)),
+        _m("no_floor", "size", "did not round down when the stride does not divide evenly", ("size",)),
+        _m("ignore_dilation", "size", "used the kernel size F instead of the dilated span D(F - 1) + 1", ("size",)),
+        # --- feature maps and pooling ---
+        _m(
+            "flipped_filter",
+            "feature_map",
+            "convolved (filter rotated by 180 degrees) instead of cross-correlating as CNNs do",
+            ("entry", "map", "terms"),
+        ),
+        _m(
+            "max_for_avg",
+            "pooling",
+            "took the maximum of each window where the average was asked",
+            ("entry", "map"),
+            excludes=("avg_for_max",),
+        ),
+        _m(
+            "avg_for_max",
+            "pooling",
+            "took the average of each window where the maximum was asked",
+            ("entry", "map"),
+            excludes=("max_for_avg",),
+        ),
+        # --- parameter counts ---
+        _m("forgot_bias", "params", "left the biases out of the parameter count", ("count",)),
+        _m(
+            "forgot_depth",
+            "params",
+            "left the input depth out of a conv layer's parameters (P*U*V + P instead of P*D*U*V + P)",
+            ("count",),
+        ),
+        _m(
+            "connections_as_params",
+            "params",
+            "counted connections (one per output position) instead of shared parameters",
+            ("count",),
+        ),
+        # --- computational graphs ---
+        _m(
+            "one_path_only",
+            "graph",
+            "followed only one path to a node that is reached by several, instead of adding them",
+            ("adjoint", "gradient"),
+        ),
+        # --- activations ---
+        _m(
+            "fprime_form_at_z",
+            "activation",
+            "used the derivative's form in terms of a with z in its place (z(1 - z) for the sigmoid)",
+            ("derivative",),
+            excludes=("fprime_at_a",),
+        ),
+        # --- softmax with cross-entropy ---
+        _m(
+            "flipped_gradient",
+            "softmax_ce",
+            "wrote the gradient with respect to the logits as y - p instead of p - y",
+            ("gradient",),
+        ),
+        _m(
+            "logits_as_probabilities",
+            "softmax_ce",
+            "used the logits z in place of the softmax probabilities",
+            ("loss", "gradient"),
+            excludes=("flipped_gradient",),
+        ),
+        _m("log10", "softmax_ce", "took the logarithm in base 10 in the cross-entropy", ("loss",)),
+    )
+}
 
 
 def mistakes_of(*families: str) -> list[Mistake]:
@@ -144,11 +204,15 @@ def resolve(mistakes: Iterable[str] | str | None, *families: str) -> frozenset[s
     choices = ", ".join(m.name for m in known) or "none"
     for n in names:
         if n not in MISTAKES:
-            raise MistakeError(f"unknown mistake {n[:40]!r}; the {'/'.join(families)} mistakes are: {choices}",
-                               param="mistakes")
+            raise MistakeError(
+                f"unknown mistake {n[:40]!r}; the {'/'.join(families)} mistakes are: {choices}", param="mistakes"
+            )
         if not any(f in MISTAKES[n].families for f in families):
-            raise MistakeError(f"mistake {n!r} is one of {'/'.join(MISTAKES[n].families)}, not of "
-                               f"{'/'.join(families)}; choose from {choices}", param="mistakes")
+            raise MistakeError(
+                f"mistake {n!r} is one of {'/'.join(MISTAKES[n].families)}, not of "
+                f"{'/'.join(families)}; choose from {choices}",
+                param="mistakes",
+            )
     out = frozenset(names)
     for n in sorted(out):
         clash = sorted(out & set(MISTAKES[n].excludes))

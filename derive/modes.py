@@ -24,15 +24,26 @@ def _given(**params) -> list[str]:
     return [name for name, value in params.items() if value not in (None, False, 0, (), [])]
 
 
-def conv_mode(*, input_shape=None, kernel=None, filters=None, image=None, filter=None,  # noqa: A002
-              bias=None, at=None) -> str:
+def conv_mode(
+    *,
+    input_shape=None,
+    kernel=None,
+    filters=None,
+    image=None,
+    filter=None,  # noqa: A002
+    bias=None,
+    at=None,
+) -> str:
     """``"size"`` (``input_shape`` and ``kernel``, optional ``filters``) or ``"map"`` (``image``
     and ``filter``, optional ``bias`` and ``at``)."""
     size_params = _given(input_shape=input_shape, kernel=kernel, filters=filters)
     map_params = _given(image=image, filter=filter, bias=bias, at=at)
     if map_params and size_params:
-        raise InputError("a size-mode setting; it does not go with the image and filter of map mode "
-                         "(give either the input size and kernel, or an image and filters)", param=size_params[0])
+        raise InputError(
+            "a size-mode setting; it does not go with the image and filter of map mode "
+            "(give either the input size and kernel, or an image and filters)",
+            param=size_params[0],
+        )
     if map_params:
         missing = [p for p in ("image", "filter") if p not in map_params]
         if missing:
@@ -40,8 +51,9 @@ def conv_mode(*, input_shape=None, kernel=None, filters=None, image=None, filter
         return "map"
     missing = [p for p in ("input_shape", "kernel") if p not in size_params]
     if missing:
-        raise InputError("missing: size mode needs the input size and the kernel "
-                         "(map mode: an image and a filter)", param=missing[0])
+        raise InputError(
+            "missing: size mode needs the input size and the kernel (map mode: an image and a filter)", param=missing[0]
+        )
     return "size"
 
 
@@ -50,8 +62,9 @@ def pool_mode(*, image=None, input_shape=None, padding=0, ceil=False) -> str:
     if image is not None:
         extra = _given(input_shape=input_shape, padding=padding, ceil=ceil)
         if extra:
-            raise InputError("belongs to size mode (input_shape); map mode takes image, size, stride, mode, at",
-                             param=extra[0])
+            raise InputError(
+                "belongs to size mode (input_shape); map mode takes image, size, stride, mode, at", param=extra[0]
+            )
         return "map"
     if input_shape is None:
         raise InputError("missing: give an input size (size mode) or an image (map mode)", param="input_shape")
@@ -65,8 +78,10 @@ def params_mode(*, arch=None, symbolic=None) -> str:
             raise InputError("give an architecture or a layer kind for formulas, not both", param="symbolic")
         return "symbolic"
     if arch is None:
-        raise InputError("give an architecture (lenet5, vgg16, 3-4-2, a spec or a YAML file) "
-                         "or a layer kind for formulas (conv)", param="arch")
+        raise InputError(
+            "give an architecture (lenet5, vgg16, 3-4-2, a spec or a YAML file) or a layer kind for formulas (conv)",
+            param="arch",
+        )
     return "arch"
 
 

@@ -35,8 +35,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Atom", "Name", "applied", "derivative", "key", "latex_name", "latex_name_any", "parse_key",
-           "parse_name", "staged", "sym", "text_name", "text_name_any"]
+__all__ = [
+    "Atom",
+    "Name",
+    "applied",
+    "derivative",
+    "key",
+    "latex_name",
+    "latex_name_any",
+    "parse_key",
+    "parse_name",
+    "staged",
+    "sym",
+    "text_name",
+    "text_name_any",
+]
 
 _KEY = re.compile(r"^(?P<base>[A-Za-z][A-Za-z0-9]*?)(?:\^\((?P<layer>[0-9A-Za-z+-]+)\))?(?:_(?P<idx>[0-9A-Za-z,]+))?$")
 
@@ -243,8 +256,15 @@ def latex_name_any(name: str) -> str:
     elif n.form == "applied" and n.func == "local":
         core = r"\frac{\partial " + parts[0] + r"}{\partial " + parts[1] + "}"
     elif n.form == "applied":
-        core = r"\operatorname{" + n.func.replace("'", "") + "}" + "'" * n.func.count("'") \
-            + r"\left(" + ", ".join(parts) + r"\right)"
+        core = (
+            r"\operatorname{"
+            + n.func.replace("'", "")
+            + "}"
+            + "'" * n.func.count("'")
+            + r"\left("
+            + ", ".join(parts)
+            + r"\right)"
+        )
     else:
         core = parts[0]
     return _stage_latex(core, n.stage)

@@ -24,11 +24,35 @@ __all__ = ["KINDS", "Quantity", "Result", "quantity_map"]
 
 #: The kinds used so far (a kind is a plain string; these are the ones the renderers know).
 KINDS = (
-    "input", "label", "parameter", "setting",  # what was given
-    "net_input", "activation", "output", "loss", "derivative", "delta", "gradient", "update",
-    "size", "count", "formula", "map", "entry", "terms", "window",
-    "node", "local_derivative", "adjoint", "path_product", "tangent",
-    "probability", "prediction", "verdict", "error", "difference",
+    "input",
+    "label",
+    "parameter",
+    "setting",  # what was given
+    "net_input",
+    "activation",
+    "output",
+    "loss",
+    "derivative",
+    "delta",
+    "gradient",
+    "update",
+    "size",
+    "count",
+    "formula",
+    "map",
+    "entry",
+    "terms",
+    "window",
+    "node",
+    "local_derivative",
+    "adjoint",
+    "path_product",
+    "tangent",
+    "probability",
+    "prediction",
+    "verdict",
+    "error",
+    "difference",
 )
 
 
@@ -67,9 +91,13 @@ def quantity_map(items: Iterable[Quantity]) -> Mapping[str, Quantity]:
 
 
 class Result:
-    """Base of every computation's result. Subclasses are ``@dataclass(frozen=True, repr=False)``
-    (the short repr below, not a dump of every field) with a ``mistakes`` field (the frozenset of mistake names they were computed with) and implement
-    :meth:`_quantities`, yielding the quantities in the order a person works them out."""
+    """Base of every computation's result.
+
+    Subclasses are ``@dataclass(frozen=True, repr=False)`` (the short repr below, not a dump of
+    every field) with a ``mistakes`` field (the frozenset of mistake names they were computed
+    with), and implement :meth:`_quantities`, yielding the quantities in the order a person
+    works them out.
+    """
 
     mistakes: frozenset[str]
 

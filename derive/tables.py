@@ -21,5 +21,6 @@ LENET5_TABLE_I = (
 
 def c3_inputs() -> tuple[tuple[int, ...], ...]:
     """For each C3 map, the S2 maps it reads (read off Table I)."""
-    return tuple(tuple(i for i, row in enumerate(LENET5_TABLE_I) if row[j] == "X")
-                 for j in range(len(LENET5_TABLE_I[0])))
+    return tuple(
+        tuple(i for i, row in enumerate(LENET5_TABLE_I) if row[j] == "X") for j in range(len(LENET5_TABLE_I[0]))
+    )

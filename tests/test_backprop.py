@@ -20,9 +20,13 @@ from derive.notation import sym
 
 # The published 2-2-2 example (w1..w8 in its numbering; b1 = 0.35, b2 = 0.60 shared).
 PUBLISHED = dict(
-    x=[0.05, 0.10], y=[0.01, 0.99],
-    W1=[[0.15, 0.20], [0.25, 0.30]], b1=0.35,
-    W2=[[0.40, 0.45], [0.50, 0.55]], b2=0.60, lr=0.5,
+    x=[0.05, 0.10],
+    y=[0.01, 0.99],
+    W1=[[0.15, 0.20], [0.25, 0.30]],
+    b1=0.35,
+    W2=[[0.40, 0.45], [0.50, 0.55]],
+    b2=0.60,
+    lr=0.5,
 )
 
 
@@ -33,21 +37,25 @@ def published():
 
 def test_published_forward_pass_and_error(published):
     v = published
-    assert v["z^(1)_1"] == pytest.approx(0.3775, abs=1e-12)          # net_h1
-    assert v["a^(1)_1"] == pytest.approx(0.593269992, abs=1e-9)      # out_h1
-    assert v["a^(1)_2"] == pytest.approx(0.596884378, abs=1e-9)      # out_h2
-    assert v["a^(2)_1"] == pytest.approx(0.75136507, abs=1e-8)       # out_o1
-    assert v["a^(2)_2"] == pytest.approx(0.772928465, abs=1e-9)      # out_o2
-    assert v["J"] == pytest.approx(0.298371109, abs=1e-9)            # E_total
+    assert v["z^(1)_1"] == pytest.approx(0.3775, abs=1e-12)  # net_h1
+    assert v["a^(1)_1"] == pytest.approx(0.593269992, abs=1e-9)  # out_h1
+    assert v["a^(1)_2"] == pytest.approx(0.596884378, abs=1e-9)  # out_h2
+    assert v["a^(2)_1"] == pytest.approx(0.75136507, abs=1e-8)  # out_o1
+    assert v["a^(2)_2"] == pytest.approx(0.772928465, abs=1e-9)  # out_o2
+    assert v["J"] == pytest.approx(0.298371109, abs=1e-9)  # E_total
 
 
 def test_published_updated_weights(published):
     new = {n: published[n + "@new"] for n in published.params()}
     expected = {
-        "w^(2)_1,1": 0.35891648, "w^(2)_1,2": 0.408666186,   # w5, w6
-        "w^(2)_2,1": 0.511301270, "w^(2)_2,2": 0.561370121,  # w7, w8
-        "w^(1)_1,1": 0.149780716, "w^(1)_1,2": 0.19956143,   # w1, w2
-        "w^(1)_2,1": 0.24975114, "w^(1)_2,2": 0.29950229,    # w3, w4
+        "w^(2)_1,1": 0.35891648,
+        "w^(2)_1,2": 0.408666186,  # w5, w6
+        "w^(2)_2,1": 0.511301270,
+        "w^(2)_2,2": 0.561370121,  # w7, w8
+        "w^(1)_1,1": 0.149780716,
+        "w^(1)_1,2": 0.19956143,  # w1, w2
+        "w^(1)_2,1": 0.24975114,
+        "w^(1)_2,2": 0.29950229,  # w3, w4
     }
     for name, value in expected.items():
         assert new[name] == pytest.approx(value, abs=1e-8), name
@@ -62,16 +70,17 @@ def test_published_error_after_one_update(published):
 def test_published_deltas_and_gradients(published):
     # dE/dout_o1 * dout_o1/dnet_o1 = 0.74136507 * 0.186815602 = 0.138498562
     assert published["delta^(2)_1"] == pytest.approx(0.138498562, abs=1e-9)
-    assert published["dJ/dw^(2)_1,1"] == pytest.approx(0.082167041, abs=1e-9)   # dE/dw5
-    assert published["dJ/dw^(1)_1,1"] == pytest.approx(0.000438568, abs=1e-9)   # dE/dw1
+    assert published["dJ/dw^(2)_1,1"] == pytest.approx(0.082167041, abs=1e-9)  # dE/dw5
+    assert published["dJ/dw^(1)_1,1"] == pytest.approx(0.000438568, abs=1e-9)  # dE/dw1
 
 
 def test_linear_net_by_hand():
     # x = (1, 2), W1 = I, b = 0, W2 = (1 1), linear: yhat = 3, y = 1, J = 1/2 (1-3)^2 = 2.
     # delta2 = yhat - y = 2; delta1 = W2^T delta2 = (2, 2); dJ/dW1 = delta1 x^T = [[2, 4], [2, 4]].
     # With eta = 0.1: w^(2)_1,1 = 1 - 0.1 * (delta2 * a1_1 = 2 * 1) = 0.8.
-    d = backprop("2-2-1", activation="linear", bias=False, lr=0.1,
-                 values=dict(x=[1, 2], y=[1], W1=[[1, 0], [0, 1]], W2=[[1, 1]]))
+    d = backprop(
+        "2-2-1", activation="linear", bias=False, lr=0.1, values=dict(x=[1, 2], y=[1], W1=[[1, 0], [0, 1]], W2=[[1, 1]])
+    )
     assert d["a^(2)_1"] == 3 and d["J"] == 2
     assert [d["delta^(1)_1"], d["delta^(1)_2"]] == [2, 2]
     assert [d[f"dJ/dw^(1)_{i},{j}"] for i in (1, 2) for j in (1, 2)] == [2, 4, 2, 4]
@@ -101,6 +110,7 @@ def test_output_delta_is_yhat_minus_y_by_derivation(loss, act):
 
 def _fd_gradient(d, param, h=1e-6):
     """Central difference of J by one parameter, from a fresh forward pass (no deltas involved)."""
+
     def loss_at(delta):
         v = dict(d.given.to_dict())
         name = param
@@ -113,12 +123,18 @@ def _fd_gradient(d, param, h=1e-6):
             v[f"b{layer}"] = list(v[f"b{layer}"])
             v[f"b{layer}"][idx[0] - 1] += delta
         return backprop(d.spec, values=v)["J"]
+
     return (loss_at(h) - loss_at(-h)) / (2 * h)
 
 
-@pytest.mark.parametrize("net, act, loss", [
-    ("2-3-2", "tanh", "ce"), ("3-2-2", "softplus,sigmoid", "bce"), ("2-2-2-1", "elu,leaky_relu,linear", "mse"),
-])
+@pytest.mark.parametrize(
+    "net, act, loss",
+    [
+        ("2-3-2", "tanh", "ce"),
+        ("3-2-2", "softplus,sigmoid", "bce"),
+        ("2-2-2-1", "elu,leaky_relu,linear", "mse"),
+    ],
+)
 def test_gradients_match_finite_differences(net, act, loss):
     d = backprop(net, activation=act, loss=loss, seed=7)
     for p in d.params():
@@ -134,7 +150,7 @@ def test_delta_recursion_equals_direct_differentiation(spec):
 
 def test_verify_needs_the_per_neuron_form():
     with pytest.raises(InputError, match="verification works per neuron"):
-        backprop("3-17-2", verify=True)   # 17 neurons: matrix form only
+        backprop("3-17-2", verify=True)  # 17 neurons: matrix form only
 
 
 def test_inductive_method_on_a_mid_size_net():
@@ -145,8 +161,8 @@ def test_inductive_method_on_a_mid_size_net():
 
 # --- deliberate mistakes: each one gives the wrong answer a student would write -----------------
 
-A1 = 0.593269992   # out_h1 of the published example
-D21, D22 = 0.138498562, -0.038098236   # its output deltas
+A1 = 0.593269992  # out_h1 of the published example
+D21, D22 = 0.138498562, -0.038098236  # its output deltas
 
 
 def test_mistake_stale_weights_uses_updated_output_weights():
@@ -158,7 +174,7 @@ def test_mistake_stale_weights_uses_updated_output_weights():
 
 def test_mistake_missing_fprime():
     d = backprop("2-2-2", values=PUBLISHED, update_bias=False, mistakes="missing_fprime")
-    assert d["delta^(2)_1"] == pytest.approx(0.75136507 - 0.01, abs=1e-8)   # just yhat - y
+    assert d["delta^(2)_1"] == pytest.approx(0.75136507 - 0.01, abs=1e-8)  # just yhat - y
 
 
 def test_mistake_no_transpose():
@@ -185,6 +201,7 @@ def test_unknown_mistake_is_an_input_error():
 
 
 # --- numbers -----------------------------------------------------------------------------------
+
 
 def test_seed_is_reproducible_and_two_decimal():
     a, b = backprop("2-2-1", seed=3), backprop("2-2-1", seed=3)

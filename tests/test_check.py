@@ -12,6 +12,8 @@ from derive.check import TOLERANCE, compare_with_engine
 from derive.mlp.derivation import backprop
 
 runner = CliRunner()
+
+
 @settings(max_examples=30)
 @given(spec=net_specs(max_neurons=5), seed=st.integers(0, 10_000))
 def test_symbolic_and_engine_agree_on_random_nets(spec, seed):

@@ -20,11 +20,18 @@ def test_default_derivation_has_every_section():
     r = run("backprop", "--net", "2-2-1")
     assert r.exit_code == 0, r.output
     out = r.output
-    for heading in ("Notation", "1. Forward pass", "2. Loss", "3. Output error", "4. Hidden deltas",
-                    "5. Gradients", "6. Gradient-descent update"):
+    for heading in (
+        "Notation",
+        "1. Forward pass",
+        "2. Loss",
+        "3. Output error",
+        "4. Hidden deltas",
+        "5. Gradients",
+        "6. Gradient-descent update",
+    ):
         assert heading in out
     assert "z⁽¹⁾₁ = w⁽¹⁾₁₁·x₁ + w⁽¹⁾₁₂·x₂ + b⁽¹⁾₁" in out
-    assert "σ(z⁽²⁾₁)(1 - σ(z⁽²⁾₁))" in out          # f' written out for the sigmoid
+    assert "σ(z⁽²⁾₁)(1 - σ(z⁽²⁾₁))" in out  # f' written out for the sigmoid
     assert "∂J/∂w⁽¹⁾₁₂ = δ⁽¹⁾₁·x₂" in out
 
 
@@ -36,8 +43,19 @@ def test_text_fits_80_columns():
 
 def test_values_file_reproduces_the_published_example(tmp_path):
     f = tmp_path / "ex.json"
-    f.write_text(json.dumps(dict(x=[0.05, 0.10], y=[0.01, 0.99], W1=[[0.15, 0.20], [0.25, 0.30]], b1=0.35,
-                                 W2=[[0.40, 0.45], [0.50, 0.55]], b2=0.60, lr=0.5)))
+    f.write_text(
+        json.dumps(
+            dict(
+                x=[0.05, 0.10],
+                y=[0.01, 0.99],
+                W1=[[0.15, 0.20], [0.25, 0.30]],
+                b1=0.35,
+                W2=[[0.40, 0.45], [0.50, 0.55]],
+                b2=0.60,
+                lr=0.5,
+            )
+        )
+    )
     r = run("backprop", "--net", "2-2-2", "--values", str(f), "--no-bias-update", "--format", "json")
     assert r.exit_code == 0, r.output
     doc = json.loads(r.output)
@@ -51,10 +69,9 @@ def test_values_file_reproduces_the_published_example(tmp_path):
 def test_yaml_values_file(tmp_path):
     f = tmp_path / "v.yaml"
     f.write_text("x: [1, 2]\ny: [1]\nW1: [[1, 0], [0, 1]]\nW2: [[1, 1]]\nlr: 0.1\n")
-    r = run("backprop", "--net", "2-2-1", "--activation", "linear", "--no-bias", "--values", str(f),
-            "--format", "json")
+    r = run("backprop", "--net", "2-2-1", "--activation", "linear", "--no-bias", "--values", str(f), "--format", "json")
     assert r.exit_code == 0, r.output
-    assert json.loads(r.output)["quantities"]["J"]["value"] == 2      # 1/2 (1 - 3)^2, as in test_backprop
+    assert json.loads(r.output)["quantities"]["J"]["value"] == 2  # 1/2 (1 - 3)^2, as in test_backprop
 
 
 def test_verify_reports_the_method():
@@ -78,22 +95,27 @@ def test_other_formats(fmt):
 
 
 def test_same_seed_same_bytes():
-    assert run("backprop", "--seed", "5", "--format", "json").output == \
+    assert (
         run("backprop", "--seed", "5", "--format", "json").output
+        == run("backprop", "--seed", "5", "--format", "json").output
+    )
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--net", "2-x-1"], "'x' is not a layer size"),
-    (["--net", "2-0-1"], "a layer has 0 neurons"),
-    (["--net", "5"], "at least two layers"),
-    (["--activation", "swish"], "unknown activation 'swish'"),
-    (["--activation", "relu,relu,relu"], "3 names for 2 layers"),
-    (["--loss", "hinge"], "--loss: unknown loss 'hinge'"),
-    (["--format", "pdf"], "--format 'pdf'"),
-    (["--lr", "-1", "--seed", "1"], "learning rate"),
-    (["--mistake", "oops"], "unknown mistake"),
-    (["--seed", "1", "--values", "x.json"], "--seed: give either values or a seed"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--net", "2-x-1"], "'x' is not a layer size"),
+        (["--net", "2-0-1"], "a layer has 0 neurons"),
+        (["--net", "5"], "at least two layers"),
+        (["--activation", "swish"], "unknown activation 'swish'"),
+        (["--activation", "relu,relu,relu"], "3 names for 2 layers"),
+        (["--loss", "hinge"], "--loss: unknown loss 'hinge'"),
+        (["--format", "pdf"], "--format 'pdf'"),
+        (["--lr", "-1", "--seed", "1"], "learning rate"),
+        (["--mistake", "oops"], "unknown mistake"),
+        (["--seed", "1", "--values", "x.json"], "--seed: give either values or a seed"),
+    ],
+)
 def test_bad_options_one_line_exit_2(args, message):
     r = run("backprop", *args)
     assert r.exit_code == 2, r.output
@@ -101,19 +123,27 @@ def test_bad_options_one_line_exit_2(args, message):
     assert len(lines) == 1 and message in lines[0] and "Traceback" not in r.output
 
 
-@pytest.mark.parametrize("content, message", [
-    ('{"x": [1, 2], "y": [1], "W1": [[1, 2, 3], [1, 2, 3]], "b1": [0, 0], "W2": [[1, 1]], "b2": [0]}',
-     "W1 row 1: expected 2 numbers, got 3"),
-    ('{"x": [1, 2], "y": [1], "W1": [[1, 2], [1, 2]], "b1": [0, 0], "W2": [[1, 1]]}', "missing key 'b2'"),
-    ('{"x": [1, NaN], "y": [1], "W1": [[1, 2], [1, 2]], "b1": [0, 0], "W2": [[1, 1]], "b2": [0]}',
-     "x[1]: nan is not a finite number"),
-    ('{"x": [1, 2], "y": [1], "W1": [[1, 2], [1, 2]], "b1": [0, 0], "W2": [[1, 1]], "b2": [0]',
-     "malformed JSON at line 1"),
-    ('{"x": [1, 2], "W1": [[1, 2], [1, 2]], "b1": [0, 0], "W2": [[1, 1]], "b2": [0], "w3": 1}',
-     "unknown key 'w3'"),
-    ('{"x": [1, "a"], "W1": [[1, 2], [1, 2]], "b1": [0, 0], "W2": [[1, 1]], "b2": [0]}', "'a' is not a number"),
-    ('[1, 2]', "expected a mapping"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (
+            '{"x": [1, 2], "y": [1], "W1": [[1, 2, 3], [1, 2, 3]], "b1": [0, 0], "W2": [[1, 1]], "b2": [0]}',
+            "W1 row 1: expected 2 numbers, got 3",
+        ),
+        ('{"x": [1, 2], "y": [1], "W1": [[1, 2], [1, 2]], "b1": [0, 0], "W2": [[1, 1]]}', "missing key 'b2'"),
+        (
+            '{"x": [1, NaN], "y": [1], "W1": [[1, 2], [1, 2]], "b1": [0, 0], "W2": [[1, 1]], "b2": [0]}',
+            "x[1]: nan is not a finite number",
+        ),
+        (
+            '{"x": [1, 2], "y": [1], "W1": [[1, 2], [1, 2]], "b1": [0, 0], "W2": [[1, 1]], "b2": [0]',
+            "malformed JSON at line 1",
+        ),
+        ('{"x": [1, 2], "W1": [[1, 2], [1, 2]], "b1": [0, 0], "W2": [[1, 1]], "b2": [0], "w3": 1}', "unknown key 'w3'"),
+        ('{"x": [1, "a"], "W1": [[1, 2], [1, 2]], "b1": [0, 0], "W2": [[1, 1]], "b2": [0]}', "'a' is not a number"),
+        ("[1, 2]", "expected a mapping"),
+    ],
+)
 def test_bad_values_file_one_line_exit_2(tmp_path, content, message):
     f = tmp_path / "v.json"
     f.write_text(content)
@@ -136,6 +166,7 @@ def test_unknown_option_is_one_line():
 def test_report_shows_itself_in_jupyter():
     from derive import backprop
     from derive.render.backprop import derivation_report
+
     r = derivation_report(backprop("2-2-1"))
     assert r"\begin{align*}" in r._repr_latex_() and "$$" in r._repr_markdown_()
 
@@ -143,11 +174,11 @@ def test_report_shows_itself_in_jupyter():
 def test_draw_writes_the_network_with_its_numbers(tmp_path):
     out = tmp_path / "net.dot"
     r = run("backprop", "--net", "2-2-1", "--values", "examples/published-2-2-2.json", "--draw", str(out))
-    assert r.exit_code == 2 and "expected 1 numbers" in r.output   # the example is a 2-2-2 net
+    assert r.exit_code == 2 and "expected 1 numbers" in r.output  # the example is a 2-2-2 net
     r = run("backprop", "--net", "2-2-2", "--values", "examples/published-2-2-2.json", "--draw", str(out))
     assert r.exit_code == 0, r.output
     dot = out.read_text(encoding="utf-8")
-    assert dot.startswith("digraph") and "0.15" in dot and "0.593" in dot   # w^(1)_11 and a^(1)_1
+    assert dot.startswith("digraph") and "0.15" in dot and "0.593" in dot  # w^(1)_11 and a^(1)_1
     assert "network drawn to" in r.output
 
 

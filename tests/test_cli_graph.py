@@ -30,8 +30,7 @@ def test_json_is_one_document_with_numbers():
     result = _run("1/(1+exp(-(w*x+b)))", "--at", "w=2,x=-1,b=-3", "--format", "json")
     assert result.exit_code == 0
     doc = json.loads(result.stdout)
-    assert [n["name"] for n in doc["nodes"]] == ["w", "x", "b", "h_1", "h_2", "h_3", "h_4",
-                                                 "h_5", "J"]
+    assert [n["name"] for n in doc["nodes"]] == ["w", "x", "b", "h_1", "h_2", "h_3", "h_4", "h_5", "J"]
     s = 1 / (1 + 2.718281828459045**5)  # sigma(-5)
     assert doc["quantities"]["J"]["value"] == pytest.approx(s)
     assert doc["quantities"]["dJ/db"]["value"] == pytest.approx(s * (1 - s))
@@ -39,8 +38,7 @@ def test_json_is_one_document_with_numbers():
 
 
 def test_forward_mode():
-    result = _run("3*(a+b*c)", "--at", "a=5,b=3,c=2", "--mode", "forward", "--wrt", "b",
-                  "-f", "json")
+    result = _run("3*(a+b*c)", "--at", "a=5,b=3,c=2", "--mode", "forward", "--wrt", "b", "-f", "json")
     assert result.exit_code == 0
     doc = json.loads(result.stdout)
     # du/db = c = 2, dv/db = du/db = 2, dJ/db = 3 dv/db = 6
@@ -67,8 +65,10 @@ def test_other_formats(fmt, marker):
         (["a*b", "--at", "a=1,b=2", "--mode", "forward"], "--wrt: forward mode needs the input variable"),
         (["a*b", "--at", "a=1,b=2", "--mode", "forward", "--wrt", "z"], "--wrt: 'z' is not"),
         (["a*b", "--at", "a=1,b=2", "--mistake", "no_floor"], "--mistake: mistake 'no_floor' is one of size"),
-        (["a*b", "--at", "a=1,b=2", "--mode", "forward", "--wrt", "a", "--mistake", "one_path_only"],
-         "--mistake: one_path_only is a mistake of reverse mode"),
+        (
+            ["a*b", "--at", "a=1,b=2", "--mode", "forward", "--wrt", "a", "--mistake", "one_path_only"],
+            "--mistake: one_path_only is a mistake of reverse mode",
+        ),
         (["log(a)", "--at", "a=-1"], "undefined or too large at this point"),
         (["__import__('os').system('ls')", "--at", "a=1"], "unexpected character '_'"),
         (["a*b", "--at", "a=1,b=2", "--draw", "g.jpg"], "unknown picture type '.jpg'"),
@@ -107,8 +107,9 @@ def test_help_as_a_subprocess():
     from pathlib import Path
 
     root = Path(cli.__file__).parent
-    proc = subprocess.run([sys.executable, "cli.py", "graph", "--help"], cwd=root,
-                          capture_output=True, text=True, timeout=60, check=False)
+    proc = subprocess.run(
+        [sys.executable, "cli.py", "graph", "--help"], cwd=root, capture_output=True, text=True, timeout=60, check=False
+    )
     assert proc.returncode == 0
     assert 'derive graph "3*(a+b*c)" --at a=5,b=3,c=2' in proc.stdout
 
@@ -128,9 +129,14 @@ def test_readme_shows_the_real_output():
 def test_latex_output_compiles(tmp_path):
     import subprocess
 
-    result = _run("exp(x_1*y) + x_1*y", "--at", "x_1=1,y=1/2", "--mode", "forward", "--wrt", "y",
-                  "-f", "latex")
+    result = _run("exp(x_1*y) + x_1*y", "--at", "x_1=1,y=1/2", "--mode", "forward", "--wrt", "y", "-f", "latex")
     (tmp_path / "g.tex").write_text(result.stdout, encoding="utf-8")
-    proc = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "g.tex"],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False)
+    proc = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "g.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stdout[-2000:]

@@ -9,8 +9,12 @@ COMMANDS = ["backprop", "check", "conv", "pool", "params", "graph"]
 
 
 def _help(*args):
-    return subprocess.run([sys.executable, "cli.py", *args, "--help"], capture_output=True, text=True,
-                          env={"COLUMNS": "80", "PATH": "/usr/bin:/bin"})
+    return subprocess.run(
+        [sys.executable, "cli.py", *args, "--help"],
+        capture_output=True,
+        text=True,
+        env={"COLUMNS": "80", "PATH": "/usr/bin:/bin"},
+    )
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -3,10 +3,10 @@
 import json
 
 import pytest
-from oracle import needs_torch, torch
 import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
+from oracle import needs_torch, torch
 
 from derive.cnn.conv import conv_output_size, conv_size
 from derive.cnn.feature_map import feature_map
@@ -35,18 +35,22 @@ def conv_map(image, filters, at=None, **kw):
     fm = feature_map(img, arranged, **kw)
     return feature_map_report(fm, parse_at(at, fm["H_2"], fm["W_2"]))
 
+
 # --- sizes -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("n, f, s, p, d, expected", [
-    (32, 5, 1, 0, 1, 28),     # LeNet C1: 32 - 5 + 1
-    (227, 11, 4, 0, 1, 55),   # AlexNet paper: (227 - 11)/4 + 1
-    (224, 11, 4, 2, 1, 55),   # torchvision AlexNet: floor((224 - 11 + 4)/4) + 1 = 54 + 1
-    (7, 3, 2, 0, 1, 3),       # (7 - 3)/2 + 1
-    (8, 3, 2, 0, 1, 3),       # floor(5/2) + 1
-    (32, 3, 1, 0, 2, 28),     # span 2(3 - 1) + 1 = 5: 32 - 5 + 1
-    (28, 3, 1, 1, 1, 28),     # "same" padding
-])
+@pytest.mark.parametrize(
+    "n, f, s, p, d, expected",
+    [
+        (32, 5, 1, 0, 1, 28),  # LeNet C1: 32 - 5 + 1
+        (227, 11, 4, 0, 1, 55),  # AlexNet paper: (227 - 11)/4 + 1
+        (224, 11, 4, 2, 1, 55),  # torchvision AlexNet: floor((224 - 11 + 4)/4) + 1 = 54 + 1
+        (7, 3, 2, 0, 1, 3),  # (7 - 3)/2 + 1
+        (8, 3, 2, 0, 1, 3),  # floor(5/2) + 1
+        (32, 3, 1, 0, 2, 28),  # span 2(3 - 1) + 1 = 5: 32 - 5 + 1
+        (28, 3, 1, 1, 1, 28),  # "same" padding
+    ],
+)
 def test_output_size_by_hand(n, f, s, p, d, expected):
     assert conv_output_size(n, f, s, p, d) == expected
 
@@ -59,12 +63,15 @@ def test_size_formula_is_sympy_with_floor():
     assert size_rule_math(side_size(32, 5)).text == "⌊(W₁ − F + 2P)/S⌋ + 1"
 
 
-@pytest.mark.parametrize("mistake, args, wrong", [
-    ("missing_plus_one", (32, 5), 27),                         # 32 - 5
-    ("padding_once", (32, 5, 1, 2), 30),                       # (32 - 5 + 2) + 1, right: 32
-    ("no_floor", (8, 3, 2), sp.Rational(7, 2)),                # 5/2 + 1, right: 3
-    ("ignore_dilation", (32, 3, 1, 0, 2), 30),                 # 32 - 3 + 1, right: 28
-])
+@pytest.mark.parametrize(
+    "mistake, args, wrong",
+    [
+        ("missing_plus_one", (32, 5), 27),  # 32 - 5
+        ("padding_once", (32, 5, 1, 2), 30),  # (32 - 5 + 2) + 1, right: 32
+        ("no_floor", (8, 3, 2), sp.Rational(7, 2)),  # 5/2 + 1, right: 3
+        ("ignore_dilation", (32, 3, 1, 0, 2), 30),  # 32 - 3 + 1, right: 28
+    ],
+)
 def test_named_mistakes_predict_wrong_answers(mistake, args, wrong):
     assert mistake in {m.name for m in mistakes_of("size")}
     assert conv_output_size(*args, mistakes={mistake}) == wrong
@@ -76,11 +83,15 @@ def test_unknown_mistake_is_one_error_type():
         conv_output_size(32, 5, mistakes="forgot_everything")
 
 
-
-
 @needs_torch
-@given(n=st.integers(1, 40), f=st.integers(1, 7), s=st.integers(1, 5), p=st.integers(0, 3),
-       d=st.integers(1, 3), m=st.integers(1, 40))
+@given(
+    n=st.integers(1, 40),
+    f=st.integers(1, 7),
+    s=st.integers(1, 5),
+    p=st.integers(0, 3),
+    d=st.integers(1, 3),
+    m=st.integers(1, 40),
+)
 def test_output_size_matches_torch_conv2d(n, f, s, p, d, m):
     span = d * (f - 1) + 1
     if n + 2 * p < span or m + 2 * p < span:
@@ -100,8 +111,7 @@ def test_params_and_macs_of_the_inception_1x1_example():
     assert cs["weights"] == 3072
     assert cs["macs"] == (28 * 28 * 16) * (1 * 1 * 192) == 2_408_448
     doc = json.loads(render(conv_size_report(cs), "json"))["quantities"]
-    assert tuple(doc[n]["value"] for n in ("W_2", "H_2", "params", "macs", "flops")) == \
-        (28, 28, 3088, 2408448, 4816896)
+    assert tuple(doc[n]["value"] for n in ("W_2", "H_2", "params", "macs", "flops")) == (28, 28, 3088, 2408448, 4816896)
     text = render(conv_size_report(cs), "text", width=80)
     assert "(28·28·16)·(1·1·192) = 2408448" in text
 
@@ -123,16 +133,19 @@ def test_report_shows_substitution_and_floor_note():
     assert all(len(line) <= 80 for line in text.splitlines() + dil.splitlines())
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"input_shape": "3", "kernel": 5}, "does not fit"),
-    ({"input_shape": "32", "kernel": 5, "stride": 0}, "stride 0"),
-    ({"input_shape": "32", "kernel": 5, "padding": -1}, "padding -1"),
-    ({"input_shape": "32xx", "kernel": 5}, None),
-    ({"input_shape": "a", "kernel": 5}, "expected W, HxW, HxWxC"),
-    ({"input_shape": "1x2x3x4", "kernel": 1}, "at most three"),
-    ({"input_shape": "32", "kernel": "3x3x3"}, "N or HxW"),
-    ({"input_shape": "32", "kernel": 5, "filters": 0}, "at least 1 filter"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"input_shape": "3", "kernel": 5}, "does not fit"),
+        ({"input_shape": "32", "kernel": 5, "stride": 0}, "stride 0"),
+        ({"input_shape": "32", "kernel": 5, "padding": -1}, "padding -1"),
+        ({"input_shape": "32xx", "kernel": 5}, None),
+        ({"input_shape": "a", "kernel": 5}, "expected W, HxW, HxWxC"),
+        ({"input_shape": "1x2x3x4", "kernel": 1}, "at most three"),
+        ({"input_shape": "32", "kernel": "3x3x3"}, "N or HxW"),
+        ({"input_shape": "32", "kernel": 5, "filters": 0}, "at least 1 filter"),
+    ],
+)
 def test_bad_sizes_raise_input_errors(kwargs, message):
     if message is None:  # "32xx" reads as 32: empty parts are ignored
         assert size(**kwargs)["W_2"] == 28
@@ -205,12 +218,15 @@ def test_feature_maps_match_torch(data):
     h, w = data.draw(st.integers(d * (f - 1) + 1, 7)), data.draw(st.integers(d * (f - 1) + 1, 7))
     ints = st.integers(-3, 3)
     image = [[[data.draw(ints) for _ in range(w)] for _ in range(h)] for _ in range(c)]
-    filt = [[[[data.draw(ints) for _ in range(f)] for _ in range(f)] for _ in range(c)]
-            for _ in range(k)]
+    filt = [[[[data.draw(ints) for _ in range(f)] for _ in range(f)] for _ in range(c)] for _ in range(k)]
     fm = feature_map(image, filt, stride=s, padding=p, dilation=d)
-    ref = torch.nn.functional.conv2d(torch.tensor([image], dtype=torch.float64),
-                                     torch.tensor(filt, dtype=torch.float64),
-                                     stride=s, padding=p, dilation=d)
+    ref = torch.nn.functional.conv2d(
+        torch.tensor([image], dtype=torch.float64),
+        torch.tensor(filt, dtype=torch.float64),
+        stride=s,
+        padding=p,
+        dilation=d,
+    )
     assert [fm[fm.map_name(k + 1)] for k in range(k)] == [tuple(map(tuple, m)) for m in ref[0].to(torch.int64).tolist()]
 
 
@@ -237,15 +253,18 @@ def test_matrix_forms(tmp_path):
     assert shape == (2, 2, 3) and value[1] == [[7, 8, 9], [1, 1, 1]]
 
 
-@pytest.mark.parametrize("text, message", [
-    ("[[1, 2], [3]]", "not rectangular"),
-    ("[[1, 2], [3, true]]", "not a number"),
-    ('[[1, "a"]]', "not a number"),
-    ("[[1, 2]", "not valid JSON"),
-    ("[1, 2]", "a matrix is a list of rows"),
-    ("[]", "empty list"),
-    ("no_such_file.txt", "neither inline JSON"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("[[1, 2], [3]]", "not rectangular"),
+        ("[[1, 2], [3, true]]", "not a number"),
+        ('[[1, "a"]]', "not a number"),
+        ("[[1, 2]", "not valid JSON"),
+        ("[1, 2]", "a matrix is a list of rows"),
+        ("[]", "empty list"),
+        ("no_such_file.txt", "neither inline JSON"),
+    ],
+)
 def test_bad_matrices(text, message):
     with pytest.raises(InputError, match=message):
         read_matrix(text, "--image")
@@ -271,9 +290,19 @@ def test_any_matrix_text_parses_or_raises_input_error(text):
     assert len(shape) >= 2 and len(value) == shape[0]
 
 
-@pytest.mark.parametrize("module", ["derive.cnn.conv", "derive.cnn.feature_map", "derive.cnn.pool",
-                                    "derive.cnn.sizes", "derive.cnn.params", "derive.cnn.formulas",
-                                    "derive.parse.matrix_input", "derive.parse.options"])
+@pytest.mark.parametrize(
+    "module",
+    [
+        "derive.cnn.conv",
+        "derive.cnn.feature_map",
+        "derive.cnn.pool",
+        "derive.cnn.sizes",
+        "derive.cnn.params",
+        "derive.cnn.formulas",
+        "derive.parse.matrix_input",
+        "derive.parse.options",
+    ],
+)
 def test_docstring_examples(module):
     import doctest
     import importlib

@@ -5,6 +5,9 @@ import shutil
 
 import pytest
 
+from derive.errors import InputError
+from derive.graphs.graph import build_graph
+from derive.mlp.network import net_spec
 from derive.render import draw
 from derive.render.draw import (
     draw_graph,
@@ -14,9 +17,6 @@ from derive.render.draw import (
     missing_dot_warning,
     network_dot,
 )
-from derive.errors import InputError
-from derive.graphs.graph import build_graph
-from derive.mlp.network import net_spec
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz 'dot' not installed")
 
@@ -42,8 +42,8 @@ def test_html_names_use_sub_and_sup(name, html):
 def test_html_expressions():
     import sympy as sp
 
-    from derive.render.draw import html_expr
     from derive.notation import sym
+    from derive.render.draw import html_expr
 
     assert html_expr(sp.Abs(sym("x_1"))) == "|x<SUB>1</SUB>|"
     assert html_expr(sym("h_1") ** 2) == "h<SUB>1</SUB><SUP>2</SUP>"

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from derive.activations import relu, sigma
 from derive.errors import InputError
-from derive.parse.expr_parser import MAX_LENGTH, parse_expression
 from derive.notation import sym
+from derive.parse.expr_parser import MAX_LENGTH, parse_expression
 
 a, b, c, w, x = (sym(n) for n in "abcwx")
 

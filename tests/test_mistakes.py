@@ -27,12 +27,15 @@ def test_resolve_accepts_sets_lists_and_comma_text():
     assert resolve(["no_floor", "padding_once"], "size") == {"no_floor", "padding_once"}
 
 
-@pytest.mark.parametrize("names, families, says", [
-    ({"no_such"}, ("backprop",), "unknown mistake 'no_such'"),
-    ({"missing_plus_one"}, ("backprop",), "is one of size, not of backprop"),
-    ({"flipped_update", "mixed_sign"}, ("backprop",), "cannot be combined"),
-    ({"max_for_avg", "avg_for_max"}, ("pooling",), "cannot be combined"),
-])
+@pytest.mark.parametrize(
+    "names, families, says",
+    [
+        ({"no_such"}, ("backprop",), "unknown mistake 'no_such'"),
+        ({"missing_plus_one"}, ("backprop",), "is one of size, not of backprop"),
+        ({"flipped_update", "mixed_sign"}, ("backprop",), "cannot be combined"),
+        ({"max_for_avg", "avg_for_max"}, ("pooling",), "cannot be combined"),
+    ],
+)
 def test_misuse_is_one_error_type(names, families, says):
     with pytest.raises(MistakeError, match=says) as info:
         resolve(names, *families)

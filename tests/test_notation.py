@@ -64,14 +64,17 @@ def test_every_name_prints_and_parses_back(name):
     assert str(parse_name(text)) == text
 
 
-@pytest.mark.parametrize("text, form, atoms, func, stage", [
-    ("dJ/dw^(1)_1,2", "derivative", ["J", "w^(1)_1,2"], None, None),
-    ("f'(z^(2)_1)", "applied", ["z^(2)_1"], "f'", None),
-    ("path(J;v;u;b)", "applied", ["J", "v", "u", "b"], "path", None),
-    ("w^(1)_1,2@new", "atom", ["w^(1)_1,2"], None, "new"),
-    ("w_2@3", "atom", ["w_2"], None, "3"),
-    ("y^(2)_1,3", "atom", ["y^(2)_1,3"], None, None),
-])
+@pytest.mark.parametrize(
+    "text, form, atoms, func, stage",
+    [
+        ("dJ/dw^(1)_1,2", "derivative", ["J", "w^(1)_1,2"], None, None),
+        ("f'(z^(2)_1)", "applied", ["z^(2)_1"], "f'", None),
+        ("path(J;v;u;b)", "applied", ["J", "v", "u", "b"], "path", None),
+        ("w^(1)_1,2@new", "atom", ["w^(1)_1,2"], None, "new"),
+        ("w_2@3", "atom", ["w_2"], None, "3"),
+        ("y^(2)_1,3", "atom", ["y^(2)_1,3"], None, None),
+    ],
+)
 def test_names_of_each_form(text, form, atoms, func, stage):
     n = parse_name(text)
     assert (n.form, [str(a) for a in n.atoms], n.func, n.stage) == (form, atoms, func, stage)

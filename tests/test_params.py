@@ -3,10 +3,10 @@
 import json
 
 import pytest
-from oracle import needs_torch, torch
 import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
+from oracle import needs_torch, torch
 
 from derive.cnn.architectures import LENET5_TABLE_I, c3_inputs, resolve_arch
 from derive.cnn.formulas import layer_formulas
@@ -35,8 +35,13 @@ def test_lenet5_layers_match_the_paper():
         assert counts[name].params == params, name
         assert counts[name].connections == connections, name
     # Feature maps: C1 6@28x28, S2 6@14x14, C3 16@10x10, S4 16@5x5, C5 120, F6 84.
-    assert [counts[n].output for n in ("C1", "S2", "C3", "S4", "C5")] == \
-        [(6, 28, 28), (6, 14, 14), (16, 10, 10), (16, 5, 5), (120, 1, 1)]
+    assert [counts[n].output for n in ("C1", "S2", "C3", "S4", "C5")] == [
+        (6, 28, 28),
+        (6, 14, 14),
+        (16, 10, 10),
+        (16, 5, 5),
+        (120, 1, 1),
+    ]
     assert counts["F6"].output == (84,)
     # The RBF output: one 84-vector per class, 10 classes.
     assert counts["OUTPUT"].params == 84 * 10 and not counts["OUTPUT"].trainable
@@ -65,8 +70,10 @@ def test_c3_connection_table_is_table_one():
 def test_mlp_spec_by_hand():
     # 3-4-2: 4·(3 + 1) + 2·(4 + 1) = 16 + 10 = 26
     r = count_params(resolve_arch("3-4-2"))
-    assert {n: v for n, v in r.values("count").items() if n.startswith("params(")} == \
-        {"params(layer1)": 16, "params(layer2)": 10}
+    assert {n: v for n, v in r.values("count").items() if n.startswith("params(")} == {
+        "params(layer1)": 16,
+        "params(layer2)": 10,
+    }
     assert r["params"] == 26
     assert r["macs"] == 3 * 4 + 4 * 2
 
@@ -87,26 +94,57 @@ nn = torch.nn if torch is not None else None
 
 def torch_alexnet():
     return nn.Sequential(
-        nn.Conv2d(3, 64, 11, stride=4, padding=2), nn.ReLU(), nn.MaxPool2d(3, 2),
-        nn.Conv2d(64, 192, 5, padding=2), nn.ReLU(), nn.MaxPool2d(3, 2),
-        nn.Conv2d(192, 384, 3, padding=1), nn.ReLU(),
-        nn.Conv2d(384, 256, 3, padding=1), nn.ReLU(),
-        nn.Conv2d(256, 256, 3, padding=1), nn.ReLU(), nn.MaxPool2d(3, 2),
-        nn.AdaptiveAvgPool2d((6, 6)), nn.Flatten(),
-        nn.Dropout(), nn.Linear(256 * 6 * 6, 4096), nn.ReLU(),
-        nn.Dropout(), nn.Linear(4096, 4096), nn.ReLU(), nn.Linear(4096, 1000))
+        nn.Conv2d(3, 64, 11, stride=4, padding=2),
+        nn.ReLU(),
+        nn.MaxPool2d(3, 2),
+        nn.Conv2d(64, 192, 5, padding=2),
+        nn.ReLU(),
+        nn.MaxPool2d(3, 2),
+        nn.Conv2d(192, 384, 3, padding=1),
+        nn.ReLU(),
+        nn.Conv2d(384, 256, 3, padding=1),
+        nn.ReLU(),
+        nn.Conv2d(256, 256, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(3, 2),
+        nn.AdaptiveAvgPool2d((6, 6)),
+        nn.Flatten(),
+        nn.Dropout(),
+        nn.Linear(256 * 6 * 6, 4096),
+        nn.ReLU(),
+        nn.Dropout(),
+        nn.Linear(4096, 4096),
+        nn.ReLU(),
+        nn.Linear(4096, 1000),
+    )
 
 
 # torchvision's cfgs; "1x1:N" is configuration C's 1x1 conv (Simonyan & Zisserman, Table 1).
 VGG_CFG = {
     "vgg11": [64, "M", 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],
     "vgg13": [64, 64, "M", 128, 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],
-    "vgg16": [64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M",
-              512, 512, 512, "M"],
-    "vgg19": [64, 64, "M", 128, 128, "M", 256, 256, 256, 256, "M", 512, 512, 512, 512, "M",
-              512, 512, 512, 512, "M"],
-    "vgg16c": [64, 64, "M", 128, 128, "M", 256, 256, "1x1:256", "M", 512, 512, "1x1:512", "M",
-               512, 512, "1x1:512", "M"],
+    "vgg16": [64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M"],
+    "vgg19": [64, 64, "M", 128, 128, "M", 256, 256, 256, 256, "M", 512, 512, 512, 512, "M", 512, 512, 512, 512, "M"],
+    "vgg16c": [
+        64,
+        64,
+        "M",
+        128,
+        128,
+        "M",
+        256,
+        256,
+        "1x1:256",
+        "M",
+        512,
+        512,
+        "1x1:512",
+        "M",
+        512,
+        512,
+        "1x1:512",
+        "M",
+    ],
 }
 
 
@@ -123,9 +161,17 @@ def torch_vgg(cfg):
             layers += [nn.Conv2d(c, v, 3, padding=1), nn.ReLU()]
             c = v
     return nn.Sequential(
-        *layers, nn.AdaptiveAvgPool2d((7, 7)), nn.Flatten(),
-        nn.Linear(512 * 7 * 7, 4096), nn.ReLU(), nn.Dropout(),
-        nn.Linear(4096, 4096), nn.ReLU(), nn.Dropout(), nn.Linear(4096, 1000))
+        *layers,
+        nn.AdaptiveAvgPool2d((7, 7)),
+        nn.Flatten(),
+        nn.Linear(512 * 7 * 7, 4096),
+        nn.ReLU(),
+        nn.Dropout(),
+        nn.Linear(4096, 4096),
+        nn.ReLU(),
+        nn.Dropout(),
+        nn.Linear(4096, 1000),
+    )
 
 
 def torch_counts(build, input_shape, skip=None):
@@ -142,14 +188,17 @@ def torch_counts(build, input_shape, skip=None):
 
 
 @needs_torch
-@pytest.mark.parametrize("name, build, published", [
-    ("alexnet", torch_alexnet, 61_100_840),
-    ("vgg11", lambda: torch_vgg(VGG_CFG["vgg11"]), 132_863_336),
-    ("vgg13", lambda: torch_vgg(VGG_CFG["vgg13"]), 133_047_848),
-    ("vgg16", lambda: torch_vgg(VGG_CFG["vgg16"]), 138_357_544),
-    ("vgg19", lambda: torch_vgg(VGG_CFG["vgg19"]), 143_667_240),
-    ("vgg16c", lambda: torch_vgg(VGG_CFG["vgg16c"]), None),  # paper: "134M"
-])
+@pytest.mark.parametrize(
+    "name, build, published",
+    [
+        ("alexnet", torch_alexnet, 61_100_840),
+        ("vgg11", lambda: torch_vgg(VGG_CFG["vgg11"]), 132_863_336),
+        ("vgg13", lambda: torch_vgg(VGG_CFG["vgg13"]), 133_047_848),
+        ("vgg16", lambda: torch_vgg(VGG_CFG["vgg16"]), 138_357_544),
+        ("vgg19", lambda: torch_vgg(VGG_CFG["vgg19"]), 143_667_240),
+        ("vgg16c", lambda: torch_vgg(VGG_CFG["vgg16c"]), None),  # paper: "134M"
+    ],
+)
 def test_builtin_architectures_match_torch(name, build, published):
     arch = resolve_arch(name)
     total, shapes = torch_counts(build, arch.input)
@@ -162,17 +211,27 @@ def test_builtin_architectures_match_torch(name, build, published):
     assert [c.output for c in counts] == shapes
 
 
-SPEC = ("input 20x18x3; conv 8 3x5 stride=2 padding=1 dilation=2 bias=no; bn; relu; "
-        "pool 3 stride=2 padding=1 ceil; conv 12 1; avgpool 2 ceil; flatten; dropout 0.5; "
-        "dense 30; sigmoid; dense 7 bias=no")
+SPEC = (
+    "input 20x18x3; conv 8 3x5 stride=2 padding=1 dilation=2 bias=no; bn; relu; "
+    "pool 3 stride=2 padding=1 ceil; conv 12 1; avgpool 2 ceil; flatten; dropout 0.5; "
+    "dense 30; sigmoid; dense 7 bias=no"
+)
 
 
 def torch_spec_model():
     return nn.Sequential(
         nn.Conv2d(3, 8, (3, 5), stride=2, padding=1, dilation=2, bias=False),
-        nn.BatchNorm2d(8), nn.ReLU(), nn.MaxPool2d(3, 2, padding=1, ceil_mode=True),
-        nn.Conv2d(8, 12, 1), nn.AvgPool2d(2, ceil_mode=True), nn.Flatten(), nn.Dropout(0.5),
-        nn.LazyLinear(30), nn.Sigmoid(), nn.Linear(30, 7, bias=False))
+        nn.BatchNorm2d(8),
+        nn.ReLU(),
+        nn.MaxPool2d(3, 2, padding=1, ceil_mode=True),
+        nn.Conv2d(8, 12, 1),
+        nn.AvgPool2d(2, ceil_mode=True),
+        nn.Flatten(),
+        nn.Dropout(0.5),
+        nn.LazyLinear(30),
+        nn.Sigmoid(),
+        nn.Linear(30, 7, bias=False),
+    )
 
 
 @needs_torch
@@ -199,11 +258,16 @@ def test_yaml_and_compact_agree(tmp_path):
         "  - maxpool: 2\n"
         "  - flatten\n"
         "  - dense: 120\n"
-        "  - {type: dense, units: 10, bias: false}\n")
+        "  - {type: dense, units: 10, bias: false}\n"
+    )
     from_yaml = params_report(count_params(load_yaml(path))).data
-    compact = params_report(count_params(parse_compact(
-        "input 1@32x32; conv 6 5 name=C1; pool 2; conv 16 5; pool 2; flatten; dense 120; "
-        "dense 10 bias=no"))).data
+    compact = params_report(
+        count_params(
+            parse_compact(
+                "input 1@32x32; conv 6 5 name=C1; pool 2; conv 16 5; pool 2; flatten; dense 120; dense 10 bias=no"
+            )
+        )
+    ).data
     assert from_yaml["layers"] == compact["layers"]
     assert from_yaml["quantities"] == compact["quantities"]
     # 156 + 16·(6·25 + 1) + 120·(400 + 1) + 10·120 = 156 + 2416 + 48120 + 1200
@@ -211,19 +275,22 @@ def test_yaml_and_compact_agree(tmp_path):
     assert resolve_arch(str(path)).name == "small"
 
 
-@pytest.mark.parametrize("spec, message", [
-    ("input 32x32x1; convv 6 5", "did you mean 'conv'"),
-    ("input 32x32x1; conv 6", "conv needs its kernel"),
-    ("input 32x32x1; conv 6 5 strde=2", "did you mean stride"),
-    ("input 4x4x1; conv 6 5", "does not fit"),
-    ("input 8x8x1; flatten; conv 6 5", "needs an H×W×C input"),
-    ("input 8x8x1; conv 6 3 stride=0", "stride 0"),
-    ("conv 6 5; pool 2", "start with the input shape"),
-    ("input 8x8x1; pool 2 padding=2", "at most half"),
-    ("input 8x8x1; dense 10 mode=max", "only pooling has a mode"),
-    ("input 8x8x1; conv x 3", "not a whole number"),
-    ("input 8x8x1; conv 6 3 name=my-layer", "a layer name is a letter"),
-])
+@pytest.mark.parametrize(
+    "spec, message",
+    [
+        ("input 32x32x1; convv 6 5", "did you mean 'conv'"),
+        ("input 32x32x1; conv 6", "conv needs its kernel"),
+        ("input 32x32x1; conv 6 5 strde=2", "did you mean stride"),
+        ("input 4x4x1; conv 6 5", "does not fit"),
+        ("input 8x8x1; flatten; conv 6 5", "needs an H×W×C input"),
+        ("input 8x8x1; conv 6 3 stride=0", "stride 0"),
+        ("conv 6 5; pool 2", "start with the input shape"),
+        ("input 8x8x1; pool 2 padding=2", "at most half"),
+        ("input 8x8x1; dense 10 mode=max", "only pooling has a mode"),
+        ("input 8x8x1; conv x 3", "not a whole number"),
+        ("input 8x8x1; conv 6 3 name=my-layer", "a layer name is a letter"),
+    ],
+)
 def test_spec_errors_are_clear(spec, message):
     with pytest.raises(InputError, match=message):
         count_layers(resolve_arch(spec))
@@ -260,9 +327,37 @@ def test_table_fits_80_columns_and_json_is_one_document():
         assert isinstance(doc["quantities"]["params"]["value"], int)
 
 
-TOKENS = ["input", "8x8x1", "32x32x3", "3@32x32", "conv", "pool", "avgpool", "dense", "flatten", "bn",
-          "subsample", "rbf", "adaptivepool", "2", "3", "0", "5x3", "stride=2", "padding=1",
-          "dilation=2", "bias=no", "ceil", "name=C1", "mode=avg", "x", "=", ";", "-1", "1e3"]
+TOKENS = [
+    "input",
+    "8x8x1",
+    "32x32x3",
+    "3@32x32",
+    "conv",
+    "pool",
+    "avgpool",
+    "dense",
+    "flatten",
+    "bn",
+    "subsample",
+    "rbf",
+    "adaptivepool",
+    "2",
+    "3",
+    "0",
+    "5x3",
+    "stride=2",
+    "padding=1",
+    "dilation=2",
+    "bias=no",
+    "ceil",
+    "name=C1",
+    "mode=avg",
+    "x",
+    "=",
+    ";",
+    "-1",
+    "1e3",
+]
 
 
 @given(st.booleans(), st.lists(st.sampled_from(TOKENS), max_size=14))

@@ -12,9 +12,12 @@ from derive.render.report import Equation, Heading, Math, Para, Report, Table
 def _report():
     w, x, b = (sym(n) for n in ("w^(1)_1,1", "x_1", "b^(1)_1"))
     r = Report("Demo")
-    r.add(Heading("Forward pass"), Para("One neuron."),
-          Equation(sym("z^(1)_1"), [w * x + b, sp.Float(0.5)], name="z^(1)_1"),
-          Table(["name", "value"], [["z", 0.5], [Math(r"\delta", "δ"), sp.Float(0.125)]]))
+    r.add(
+        Heading("Forward pass"),
+        Para("One neuron."),
+        Equation(sym("z^(1)_1"), [w * x + b, sp.Float(0.5)], name="z^(1)_1"),
+        Table(["name", "value"], [["z", 0.5], [Math(r"\delta", "δ"), sp.Float(0.125)]]),
+    )
     r.data = {"values": {"z^(1)_1": sp.Float(0.5), "n": sp.Integer(3), "nan": float("nan")}}
     return r
 

@@ -15,7 +15,7 @@ class _Toy(Result):
 
     def _quantities(self):
         yield Quantity("x_1", self.a, "input")
-        yield Quantity("J", self.a ** 2, "loss")
+        yield Quantity("J", self.a**2, "loss")
         yield Quantity("dJ/dx_1", 2 * self.a, "gradient")
 
 

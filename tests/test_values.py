@@ -12,11 +12,15 @@ from derive.mlp.values import random_values, values_from_dict
 
 SPEC = net_spec("2-2-1")
 
-json_leaf = st.one_of(st.none(), st.booleans(), st.integers(-10, 10), st.floats(allow_nan=True),
-                      st.text(max_size=5))
-json_doc = st.recursive(json_leaf, lambda inner: st.one_of(
-    st.lists(inner, max_size=4), st.dictionaries(st.sampled_from(["x", "y", "W1", "b1", "W2", "b2", "lr", "w1"]),
-                                                 inner, max_size=7)), max_leaves=25)
+json_leaf = st.one_of(st.none(), st.booleans(), st.integers(-10, 10), st.floats(allow_nan=True), st.text(max_size=5))
+json_doc = st.recursive(
+    json_leaf,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(st.sampled_from(["x", "y", "W1", "b1", "W2", "b2", "lr", "w1"]), inner, max_size=7),
+    ),
+    max_leaves=25,
+)
 
 
 @given(json_doc)
@@ -34,7 +38,7 @@ def test_any_document_is_numbers_or_one_input_error(doc):
 def test_random_values_fit_the_net_and_are_valid(seed, loss):
     spec = net_spec("3-2-2", "sigmoid", loss)
     v = random_values(spec, seed)
-    again = values_from_dict(v.to_dict(), spec)    # what --seed prints can be fed back as --values
+    again = values_from_dict(v.to_dict(), spec)  # what --seed prints can be fed back as --values
     assert again == v
     if loss == "ce":
         assert sorted(v.y) == [0.0, 1.0]

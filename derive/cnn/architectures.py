@@ -15,42 +15,55 @@ from derive.errors import InputError
 from derive.parse.archspec import Arch, Layer, load_yaml, parse_compact, parse_mlp_sizes
 from derive.tables import LENET5_TABLE_I, c3_inputs
 
-__all__ = ["BUILTINS", "LENET5_TABLE_I", "alexnet", "c3_inputs", "lenet5", "mlp",
-           "resolve_arch", "vgg"]
+__all__ = ["BUILTINS", "LENET5_TABLE_I", "alexnet", "c3_inputs", "lenet5", "mlp", "resolve_arch", "vgg"]
+
 
 def lenet5() -> Arch:
     """LeNet-5 as in the paper: 32x32 input, trainable subsampling, C3's table, RBF output."""
-    return Arch("LeNet-5", (1, 32, 32), [
-        Layer("conv", "C1", out=6, kernel=(5, 5)),
-        Layer("subsample", "S2", kernel=(2, 2)),
-        Layer("conv", "C3", out=16, kernel=(5, 5), table=c3_inputs()),
-        Layer("subsample", "S4", kernel=(2, 2)),
-        Layer("conv", "C5", out=120, kernel=(5, 5)),
-        Layer("dense", "F6", out=84),
-        Layer("rbf", "OUTPUT", out=10),
-    ], note="LeCun et al. 1998. S2/S4: each unit sums a 2×2 window, times a trainable "
-            "coefficient, plus a trainable bias. C3 reads the S2 maps of the paper's Table I "
-            "(6 maps read 3, 9 read 4, 1 reads all 6: 60 links). The RBF output has 84 "
-            "parameters per class, chosen by hand in the paper (not trained).",
-        hidden=["the squashing function after C1..F6"])
+    return Arch(
+        "LeNet-5",
+        (1, 32, 32),
+        [
+            Layer("conv", "C1", out=6, kernel=(5, 5)),
+            Layer("subsample", "S2", kernel=(2, 2)),
+            Layer("conv", "C3", out=16, kernel=(5, 5), table=c3_inputs()),
+            Layer("subsample", "S4", kernel=(2, 2)),
+            Layer("conv", "C5", out=120, kernel=(5, 5)),
+            Layer("dense", "F6", out=84),
+            Layer("rbf", "OUTPUT", out=10),
+        ],
+        note="LeCun et al. 1998. S2/S4: each unit sums a 2×2 window, times a trainable "
+        "coefficient, plus a trainable bias. C3 reads the S2 maps of the paper's Table I "
+        "(6 maps read 3, 9 read 4, 1 reads all 6: 60 links). The RBF output has 84 "
+        "parameters per class, chosen by hand in the paper (not trained).",
+        hidden=["the squashing function after C1..F6"],
+    )
 
 
 def alexnet() -> Arch:
     """torchvision's AlexNet (the one-GPU variant of Krizhevsky et al. 2012)."""
-    c = [Layer("conv", "conv1", out=64, kernel=(11, 11), stride=4, padding=2),
-         Layer("maxpool", "pool1", kernel=(3, 3), stride=2),
-         Layer("conv", "conv2", out=192, kernel=(5, 5), padding=2),
-         Layer("maxpool", "pool2", kernel=(3, 3), stride=2),
-         Layer("conv", "conv3", out=384, kernel=(3, 3), padding=1),
-         Layer("conv", "conv4", out=256, kernel=(3, 3), padding=1),
-         Layer("conv", "conv5", out=256, kernel=(3, 3), padding=1),
-         Layer("maxpool", "pool5", kernel=(3, 3), stride=2),
-         Layer("adaptivepool", "avgpool", size=(6, 6)),
-         Layer("flatten", "flatten"),
-         Layer("dense", "fc6", out=4096), Layer("dense", "fc7", out=4096),
-         Layer("dense", "fc8", out=1000)]
-    return Arch("AlexNet", (3, 224, 224), c, note="torchvision's AlexNet.",
-                hidden=["ReLU after each conv and fc6, fc7", "dropout before fc6, fc7"])
+    c = [
+        Layer("conv", "conv1", out=64, kernel=(11, 11), stride=4, padding=2),
+        Layer("maxpool", "pool1", kernel=(3, 3), stride=2),
+        Layer("conv", "conv2", out=192, kernel=(5, 5), padding=2),
+        Layer("maxpool", "pool2", kernel=(3, 3), stride=2),
+        Layer("conv", "conv3", out=384, kernel=(3, 3), padding=1),
+        Layer("conv", "conv4", out=256, kernel=(3, 3), padding=1),
+        Layer("conv", "conv5", out=256, kernel=(3, 3), padding=1),
+        Layer("maxpool", "pool5", kernel=(3, 3), stride=2),
+        Layer("adaptivepool", "avgpool", size=(6, 6)),
+        Layer("flatten", "flatten"),
+        Layer("dense", "fc6", out=4096),
+        Layer("dense", "fc7", out=4096),
+        Layer("dense", "fc8", out=1000),
+    ]
+    return Arch(
+        "AlexNet",
+        (3, 224, 224),
+        c,
+        note="torchvision's AlexNet.",
+        hidden=["ReLU after each conv and fc6, fc7", "dropout before fc6, fc7"],
+    )
 
 
 # Simonyan & Zisserman 2015, Table 1: numbers are 3x3 conv widths, "1:" a 1x1 conv, M max pool.
@@ -74,34 +87,59 @@ def vgg(config: str) -> Arch:
             block, idx = block + 1, 1
             continue
         k = 1 if tok.startswith("1:") else 3
-        layers.append(Layer("conv", f"conv{block}_{idx}", out=int(tok.split(":")[-1]),
-                            kernel=(k, k), padding=1 if k == 3 else 0))
+        layers.append(
+            Layer("conv", f"conv{block}_{idx}", out=int(tok.split(":")[-1]), kernel=(k, k), padding=1 if k == 3 else 0)
+        )
         idx += 1
-    layers += [Layer("adaptivepool", "avgpool", size=(7, 7)), Layer("flatten", "flatten"),
-               Layer("dense", "fc6", out=4096), Layer("dense", "fc7", out=4096),
-               Layer("dense", "fc8", out=1000)]
+    layers += [
+        Layer("adaptivepool", "avgpool", size=(7, 7)),
+        Layer("flatten", "flatten"),
+        Layer("dense", "fc6", out=4096),
+        Layer("dense", "fc7", out=4096),
+        Layer("dense", "fc8", out=1000),
+    ]
     name = {v: k for k, v in _VGG_NAMES.items()}[config].upper().replace("VGG", "VGG-")
-    note = (f"VGG configuration {config} (Simonyan & Zisserman 2015)"
-            + (", with torchvision's classifier." if config != "C" else
-               "; its 1×1 convs (conv3_3, conv4_3, conv5_3) have no padding."))
-    return Arch(name if config != "C" else "VGG-16 (configuration C)", (3, 224, 224), layers,
-                note=note, hidden=["ReLU after each conv and fc6, fc7", "dropout after fc6, fc7"])
+    note = f"VGG configuration {config} (Simonyan & Zisserman 2015)" + (
+        ", with torchvision's classifier."
+        if config != "C"
+        else "; its 1×1 convs (conv3_3, conv4_3, conv5_3) have no padding."
+    )
+    return Arch(
+        name if config != "C" else "VGG-16 (configuration C)",
+        (3, 224, 224),
+        layers,
+        note=note,
+        hidden=["ReLU after each conv and fc6, fc7", "dropout after fc6, fc7"],
+    )
 
 
 def mlp(spec: str) -> Arch:
     """A fully connected net from ``3-4-2`` layer sizes."""
     sizes = parse_mlp_sizes(spec)
     layers = [Layer("dense", f"layer{i}", out=n) for i, n in enumerate(sizes[1:], start=1)]
-    return Arch(f"MLP {spec.strip()}", (sizes[0],), layers,
-                note="Fully connected: layer l has N_l·(N_{l-1} + 1) weights and biases.")
+    return Arch(
+        f"MLP {spec.strip()}",
+        (sizes[0],),
+        layers,
+        note="Fully connected: layer l has N_l·(N_{l-1} + 1) weights and biases.",
+    )
 
 
 BUILTINS = {
-    "lenet5": lenet5, "alexnet": alexnet,
+    "lenet5": lenet5,
+    "alexnet": alexnet,
     **{n: (lambda c=c: vgg(c)) for n, c in _VGG_NAMES.items()},
 }
-_ALIASES = {"lenet": "lenet5", "lenet-5": "lenet5", "vgg-c": "vgg16c", "vggc": "vgg16c",
-            "vgg-a": "vgg11", "vgg-b": "vgg13", "vgg-d": "vgg16", "vgg-e": "vgg19"}
+_ALIASES = {
+    "lenet": "lenet5",
+    "lenet-5": "lenet5",
+    "vgg-c": "vgg16c",
+    "vggc": "vgg16c",
+    "vgg-a": "vgg11",
+    "vgg-b": "vgg13",
+    "vgg-d": "vgg16",
+    "vgg-e": "vgg19",
+}
 
 
 def resolve_arch(text: str) -> Arch:
@@ -121,6 +159,8 @@ def resolve_arch(text: str) -> Arch:
         return parse_compact(raw)
     close = difflib.get_close_matches(key, list(BUILTINS) + list(_ALIASES), n=1)
     hint = f"did you mean {close[0]!r}? " if close else ""
-    raise InputError(f"{text!r}: unknown architecture; {hint}give one of "
-                     f"{', '.join(BUILTINS)}, an MLP like 3-4-2, a YAML file, or a spec like "
-                     "'input 32x32x1; conv 6 5; pool 2; flatten; dense 10'")
+    raise InputError(
+        f"{text!r}: unknown architecture; {hint}give one of "
+        f"{', '.join(BUILTINS)}, an MLP like 3-4-2, a YAML file, or a spec like "
+        "'input 32x32x1; conv 6 5; pool 2; flatten; dense 10'"
+    )

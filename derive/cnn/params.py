@@ -321,8 +321,9 @@ class ParamCount(Result):
         yield Quantity("buffers", sum(lc.buffers for lc in self.layers), "count", note=_TOTAL_NOTES["buffers"])
 
 
-def count_params(arch: Arch | str, *, bias_macs: bool = False,
-                 mistakes: Iterable[str] | str | None = None) -> ParamCount:
+def count_params(
+    arch: Arch | str, *, bias_macs: bool = False, mistakes: Iterable[str] | str | None = None
+) -> ParamCount:
     """Count every layer of ``arch`` (an :class:`Arch`, or a name, MLP or spec such as ``"lenet5"``);
     ``mistakes`` of family ``params`` (``forgot_bias``, ``forgot_depth``, ``connections_as_params``,
     combinable) give a student's wrong counts.

@@ -15,17 +15,18 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from derive.errors import InputError
+
 from .layers import Layer, _rng, positive_int
 
-__all__ = ["Conv2D", "channel_major_zeros", "col2im_add", "conv2d", "conv_output_size",
-           "windows"]
+__all__ = ["Conv2D", "channel_major_zeros", "col2im_add", "conv2d", "conv_output_size", "windows"]
 
 
 def pair(value, what: str, *, minimum: int = 1) -> tuple[int, int]:
     """An int or a pair of ints, each >= ``minimum``, as a pair; :class:`InputError` otherwise."""
     vals = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
     ok = len(vals) == 2 and all(
-        isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= minimum for v in vals)
+        isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= minimum for v in vals
+    )
     if not ok:
         need = "a positive integer" if minimum >= 1 else "a non-negative integer"
         raise InputError(f"{what} {value!r}: must be {need} or a pair of them")
@@ -42,8 +43,7 @@ def windows(xp: np.ndarray, kh: int, kw: int, oh: int, ow: int, stride, dilation
     b, c = xp.shape[:2]
     s0, s1, s2, s3 = xp.strides
     (sh, sw), (dh, dw) = stride, dilation
-    return as_strided(xp, (b, c, kh, kw, oh, ow),
-                      (s0, s1, s2 * dh, s3 * dw, s2 * sh, s3 * sw), writeable=False)
+    return as_strided(xp, (b, c, kh, kw, oh, ow), (s0, s1, s2 * dh, s3 * dw, s2 * sh, s3 * sw), writeable=False)
 
 
 def channel_major_zeros(shape, dtype) -> np.ndarray:
@@ -59,8 +59,9 @@ def col2im_add(dcols: np.ndarray, padded_shape, stride, dilation) -> np.ndarray:
     (sh, sw), (dh, dw) = stride, dilation
     for i in range(kh):  # kernel offsets only; each add covers all batch items and positions
         for j in range(kw):
-            dxp[:, :, i * dh: i * dh + sh * (oh - 1) + 1: sh,
-                j * dw: j * dw + sw * (ow - 1) + 1: sw] += dcols[:, :, i, j]
+            dxp[:, :, i * dh : i * dh + sh * (oh - 1) + 1 : sh, j * dw : j * dw + sw * (ow - 1) + 1 : sw] += dcols[
+                :, :, i, j
+            ]
     return dxp
 
 
@@ -68,8 +69,7 @@ def _check_geometry(h, w, kh, kw, stride, padding, dilation, what="kernel"):
     eh, ew = dilation[0] * (kh - 1) + 1, dilation[1] * (kw - 1) + 1
     ph, pw = h + 2 * padding[0], w + 2 * padding[1]
     if eh > ph or ew > pw:
-        raise InputError(f"{what} {kh}x{kw} (dilated extent {eh}x{ew}) is larger than the "
-                         f"padded input {ph}x{pw}")
+        raise InputError(f"{what} {kh}x{kw} (dilated extent {eh}x{ew}) is larger than the padded input {ph}x{pw}")
 
 
 def _conv_forward(x, W, b, stride, padding, dilation):
@@ -82,7 +82,7 @@ def _conv_forward(x, W, b, stride, padding, dilation):
     xp = x
     if ph or pw:
         xp = channel_major_zeros((bsz, c, h + 2 * ph, w + 2 * pw), x.dtype)
-        xp[:, :, ph: ph + h, pw: pw + w] = x
+        xp[:, :, ph : ph + h, pw : pw + w] = x
     # columns (C*kh*kw, B*OH*OW): one GEMM for the whole batch
     win = windows(xp, kh, kw, oh, ow, stride, dilation)
     cols = win.transpose(1, 2, 3, 0, 4, 5).reshape(c * kh * kw, bsz * oh * ow)
@@ -93,8 +93,7 @@ def _conv_forward(x, W, b, stride, padding, dilation):
     return out.reshape(o, bsz, oh, ow).transpose(1, 0, 2, 3), (cols, xp.shape, oh, ow)
 
 
-def _conv_backward(dout, W, cache, x_shape, stride, padding, dilation, want_bias,
-                   want_dx=True):
+def _conv_backward(dout, W, cache, x_shape, stride, padding, dilation, want_bias, want_dx=True):
     cols, padded_shape, oh, ow = cache
     bsz, o = dout.shape[:2]
     _, c, kh, kw = W.shape
@@ -106,7 +105,7 @@ def _conv_backward(dout, W, cache, x_shape, stride, padding, dilation, want_bias
     dcols = (W.reshape(o, -1).T @ d2).reshape(c, kh, kw, bsz, oh, ow).transpose(3, 0, 1, 2, 4, 5)
     dxp = col2im_add(dcols, padded_shape, stride, dilation)
     h, w = x_shape[2:]
-    return dxp[:, :, padding[0]: padding[0] + h, padding[1]: padding[1] + w], dW, db
+    return dxp[:, :, padding[0] : padding[0] + h, padding[1] : padding[1] + w], dW, db
 
 
 def conv2d(x, W, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
@@ -127,20 +126,21 @@ def conv2d(x, W, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
     if x.ndim == 3:
         return conv2d(x[None], W, b, stride, padding, dilation)[0]
     if x.ndim != 4 or W.ndim != 4:
-        raise InputError(f"conv2d shapes {x.shape} and {W.shape}: give an image (H, W) and a "
-                         "filter (kh, kw), or x (B, C, H, W) and filters (O, C, kh, kw)")
+        raise InputError(
+            f"conv2d shapes {x.shape} and {W.shape}: give an image (H, W) and a "
+            "filter (kh, kw), or x (B, C, H, W) and filters (O, C, kh, kw)"
+        )
     if W.shape[1] != x.shape[1]:
-        raise InputError(f"filter depth {W.shape[1]} does not match the "
-                         f"{x.shape[1]} input channels")
+        raise InputError(f"filter depth {W.shape[1]} does not match the {x.shape[1]} input channels")
     bias = None
     if b is not None:
         bias = np.asarray(b, dtype=float)
         if bias.size not in (1, W.shape[0]):
-            raise InputError(f"bias of shape {bias.shape}: give one number or one per filter "
-                             f"({W.shape[0]})")
+            raise InputError(f"bias of shape {bias.shape}: give one number or one per filter ({W.shape[0]})")
         bias = np.broadcast_to(bias.reshape(-1), (W.shape[0],))
-    out, _ = _conv_forward(x, W, bias, pair(stride, "stride"), pair(padding, "padding", minimum=0),
-                           pair(dilation, "dilation"))
+    out, _ = _conv_forward(
+        x, W, bias, pair(stride, "stride"), pair(padding, "padding", minimum=0), pair(dilation, "dilation")
+    )
     return np.ascontiguousarray(out)
 
 
@@ -152,9 +152,21 @@ class Conv2D(Layer):
     absent connections stay zero and are not counted as parameters.
     """
 
-    def __init__(self, in_ch: int, out_ch: int, kernel, stride=1, padding=0, dilation=1,
-                 bias: bool = True, connection=None, *, seed=None, dtype=np.float64,
-                 name: str = ""):
+    def __init__(
+        self,
+        in_ch: int,
+        out_ch: int,
+        kernel,
+        stride=1,
+        padding=0,
+        dilation=1,
+        bias: bool = True,
+        connection=None,
+        *,
+        seed=None,
+        dtype=np.float64,
+        name: str = "",
+    ):
         in_ch, out_ch = positive_int(in_ch, "in_ch"), positive_int(out_ch, "out_ch")
         kh, kw = pair(kernel, "kernel")
         self.stride, self.dilation = pair(stride, "stride"), pair(dilation, "dilation")
@@ -164,8 +176,10 @@ class Conv2D(Layer):
         if connection is not None:
             table = np.asarray(connection)
             if table.shape != (out_ch, in_ch) or not np.isin(table, (0, 1)).all():
-                raise InputError(f"connection table of shape {table.shape}: need a 0/1 table of "
-                                 f"shape (out_ch, in_ch) = ({out_ch}, {in_ch})")
+                raise InputError(
+                    f"connection table of shape {table.shape}: need a 0/1 table of "
+                    f"shape (out_ch, in_ch) = ({out_ch}, {in_ch})"
+                )
             self.mask = table.astype(bool)[:, :, None, None]
             fan_in = max(int(table.sum(axis=1).max()), 1) * kh * kw
         rng, bound = _rng(seed), 2.4 / fan_in  # LeCun et al. 1998: uniform in ±2.4/F_in
@@ -181,17 +195,23 @@ class Conv2D(Layer):
 
     def forward(self, x):
         if x.ndim != 4 or x.shape[1] != self.W.shape[1]:
-            raise InputError(f"Conv2D input shape {x.shape}: "
-                             f"expected (batch, {self.W.shape[1]}, H, W)")
+            raise InputError(f"Conv2D input shape {x.shape}: expected (batch, {self.W.shape[1]}, H, W)")
         self.x_shape = x.shape
-        out, self._cache = _conv_forward(x, self._weights(), self.b, self.stride, self.padding,
-                                         self.dilation)
+        out, self._cache = _conv_forward(x, self._weights(), self.b, self.stride, self.padding, self.dilation)
         return out
 
     def backward(self, dy):
-        dx, dW, db = _conv_backward(dy, self._weights(), self._cache, self.x_shape, self.stride,
-                                    self.padding, self.dilation, self.b is not None,
-                                    self.input_grad)
+        dx, dW, db = _conv_backward(
+            dy,
+            self._weights(),
+            self._cache,
+            self.x_shape,
+            self.stride,
+            self.padding,
+            self.dilation,
+            self.b is not None,
+            self.input_grad,
+        )
         self.dW = dW * self.mask if self.mask is not None else dW
         self.db = db
         return dx

@@ -42,9 +42,12 @@ def relative_error(g: np.ndarray, n: np.ndarray, floor: float = 1e-300) -> float
     return float(np.linalg.norm(g - n) / denom)
 
 
-def check_gradients(f: Callable[[], float], params: Sequence[np.ndarray] | Mapping[str, np.ndarray],
-                    grads: Sequence[np.ndarray] | Mapping[str, np.ndarray],
-                    eps: float = 1e-6) -> float:
+def check_gradients(
+    f: Callable[[], float],
+    params: Sequence[np.ndarray] | Mapping[str, np.ndarray],
+    grads: Sequence[np.ndarray] | Mapping[str, np.ndarray],
+    eps: float = 1e-6,
+) -> float:
     """Max relative error over ``params`` between ``grads`` and central differences of ``f``.
 
     ``f()`` evaluates the loss with the current contents of the (contiguous) ``params``
@@ -54,8 +57,10 @@ def check_gradients(f: Callable[[], float], params: Sequence[np.ndarray] | Mappi
         names = list(params)
         params, grads = [params[k] for k in names], [grads[k] for k in names]
     floor = 1e-3 * max(abs(f()), 1.0)
-    return max((relative_error(np.asarray(g), numerical_gradient(f, p, eps), floor)
-                for p, g in zip(params, grads)), default=0.0)
+    return max(
+        (relative_error(np.asarray(g), numerical_gradient(f, p, eps), floor) for p, g in zip(params, grads)),
+        default=0.0,
+    )
 
 
 def check_layer(layer: Layer, x: np.ndarray, *, seed: int = 0, eps: float = 1e-6) -> float:
@@ -71,8 +76,7 @@ def check_layer(layer: Layer, x: np.ndarray, *, seed: int = 0, eps: float = 1e-6
 
     f()
     dx = layer.backward(r)
-    slots = (list(layer.parameters()) if hasattr(layer, "parameters")
-             else [(layer, n) for n in layer.param_names])
+    slots = list(layer.parameters()) if hasattr(layer, "parameters") else [(layer, n) for n in layer.param_names]
     params = [x] + [getattr(owner, n) for owner, n in slots]
     grads = [dx] + [getattr(owner, "d" + n) for owner, n in slots]
     return check_gradients(f, params, grads, eps)

@@ -81,8 +81,7 @@ def positive_int(value, what: str) -> int:
 class Dense(Layer):
     """``z = x W^T + b``: ``W`` has shape (n_out, n_in) as ``W^{(l)}`` in the notes."""
 
-    def __init__(self, n_in: int, n_out: int, bias: bool = True, *, seed=None,
-                 dtype=np.float64, name: str = ""):
+    def __init__(self, n_in: int, n_out: int, bias: bool = True, *, seed=None, dtype=np.float64, name: str = ""):
         n_in, n_out = positive_int(n_in, "Dense n_in"), positive_int(n_out, "Dense n_out")
         bound = 1.0 / np.sqrt(n_in)
         rng = _rng(seed)
@@ -121,15 +120,17 @@ _FUNCS = {
     "sigmoid": (_sigmoid, lambda z, a: a * (1 - a)),
     "tanh": (np.tanh, lambda z, a: 1 - a * a),
     "relu": (lambda z: np.maximum(z, 0), lambda z, a: (z > 0).astype(z.dtype)),
-    "leaky_relu": (lambda z: np.where(z > 0, z, LEAKY_SLOPE * z),
-                   lambda z, a: np.where(z > 0, 1.0, LEAKY_SLOPE).astype(z.dtype)),
-    "elu": (lambda z: np.where(z > 0, z, ELU_ALPHA * np.expm1(np.minimum(z, 0))),
-            lambda z, a: np.where(z > 0, 1.0,
-                                  ELU_ALPHA * np.exp(np.minimum(z, 0))).astype(z.dtype)),
+    "leaky_relu": (
+        lambda z: np.where(z > 0, z, LEAKY_SLOPE * z),
+        lambda z, a: np.where(z > 0, 1.0, LEAKY_SLOPE).astype(z.dtype),
+    ),
+    "elu": (
+        lambda z: np.where(z > 0, z, ELU_ALPHA * np.expm1(np.minimum(z, 0))),
+        lambda z, a: np.where(z > 0, 1.0, ELU_ALPHA * np.exp(np.minimum(z, 0))).astype(z.dtype),
+    ),
     "softplus": (lambda z: np.logaddexp(0, z), lambda z, a: _sigmoid(z)),
     "linear": (lambda z: z, lambda z, a: np.ones_like(z)),
-    "scaled_tanh": (lambda z: TANH_A * np.tanh(TANH_S * z),
-                    lambda z, a: TANH_S * (TANH_A - a * a / TANH_A)),
+    "scaled_tanh": (lambda z: TANH_A * np.tanh(TANH_S * z), lambda z, a: TANH_S * (TANH_A - a * a / TANH_A)),
 }
 ACTIVATION_NAMES = (*_FUNCS, "softmax")
 
@@ -140,8 +141,7 @@ class Activation(Layer):
     def __init__(self, name: str, *, layer_name: str = ""):
         key = str(name).strip().lower()
         if key not in _FUNCS:
-            raise InputError(f"unknown activation {name!r}; "
-                             f"choose from {', '.join(ACTIVATION_NAMES)}")
+            raise InputError(f"unknown activation {name!r}; choose from {', '.join(ACTIVATION_NAMES)}")
         self.kind = key
         self._f, self._df = _FUNCS[key]
         self.name = layer_name

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from derive.tables import c3_inputs
 from derive.errors import InputError
+from derive.tables import c3_inputs
+
 from .conv import Conv2D
 from .layers import Activation, Dense, Flatten, Layer, _rng, positive_int
 from .model import Sequential
@@ -61,8 +62,7 @@ class RBF(Layer):
         return 2 * (x * dy.sum(axis=1, keepdims=True) - dy @ W)
 
 
-def lenet5(output: str = "rbf", seed: int = 0, *, squash: str = "sigmoid",
-           dtype=np.float64) -> Sequential:
+def lenet5(output: str = "rbf", seed: int = 0, *, squash: str = "sigmoid", dtype=np.float64) -> Sequential:
     """LeNet-5 as a :class:`Sequential`; layers are named C1, S2, C3, S4, C5, F6, OUT."""
     if output not in ("rbf", "dense"):
         raise InputError(f"LeNet-5 output {output!r}: choose rbf or dense")
@@ -76,10 +76,18 @@ def lenet5(output: str = "rbf", seed: int = 0, *, squash: str = "sigmoid",
     f6.b[...] = rng.uniform(-bound, bound, f6.b.shape)
     out = RBF(84, 10, **kw, name="OUT") if output == "rbf" else Dense(84, 10, **kw, name="OUT")
     return Sequential(
-        Conv2D(1, 6, 5, **kw, name="C1"), Activation(squash),
-        Subsampling(6, 2, **kw, name="S2"), Activation(squash),
-        Conv2D(6, 16, 5, connection=C3_TABLE, **kw, name="C3"), Activation(squash),
-        Subsampling(16, 2, **kw, name="S4"), Activation(squash),
-        Conv2D(16, 120, 5, **kw, name="C5"), Activation(squash),
-        Flatten(), f6, Activation(squash), out,
+        Conv2D(1, 6, 5, **kw, name="C1"),
+        Activation(squash),
+        Subsampling(6, 2, **kw, name="S2"),
+        Activation(squash),
+        Conv2D(6, 16, 5, connection=C3_TABLE, **kw, name="C3"),
+        Activation(squash),
+        Subsampling(16, 2, **kw, name="S4"),
+        Activation(squash),
+        Conv2D(16, 120, 5, **kw, name="C5"),
+        Activation(squash),
+        Flatten(),
+        f6,
+        Activation(squash),
+        out,
     )

@@ -60,8 +60,7 @@ class BinaryCrossEntropy(Loss):
 
     def _value(self, yhat, y):
         with np.errstate(divide="ignore", invalid="ignore"):
-            terms = (np.where(y != 0, y * np.log(yhat), 0)
-                     + np.where(y != 1, (1 - y) * np.log1p(-yhat), 0))
+            terms = np.where(y != 0, y * np.log(yhat), 0) + np.where(y != 1, (1 - y) * np.log1p(-yhat), 0)
         return -np.sum(terms)
 
     def _grad(self, yhat, y):
@@ -95,8 +94,7 @@ class EnergyLoss(Loss):
         return y
 
 
-_LOSSES = {"mse": SquaredError, "bce": BinaryCrossEntropy, "ce": SoftmaxCrossEntropy,
-           "energy": EnergyLoss}
+_LOSSES = {"mse": SquaredError, "bce": BinaryCrossEntropy, "ce": SoftmaxCrossEntropy, "energy": EnergyLoss}
 LOSS_NAMES = tuple(_LOSSES)
 
 

@@ -32,8 +32,7 @@ def _array(params: Mapping, key: str, shape: tuple[int, ...]) -> np.ndarray:
     return a
 
 
-def mlp_forward_backward(spec: NetSpec, params: Mapping, x,
-                         y=None) -> dict[str, np.ndarray | float]:
+def mlp_forward_backward(spec: NetSpec, params: Mapping, x, y=None) -> dict[str, np.ndarray | float]:
     """Forward pass, and with a target ``y`` the loss ``J``, every ``delta<l> = dJ/dz<l>``
     and the gradients ``dW<l>``, ``db<l>``.
 
@@ -47,8 +46,7 @@ def mlp_forward_backward(spec: NetSpec, params: Mapping, x,
     single = x.ndim == 1
     xb = x[None] if single else x
     if xb.ndim != 2 or xb.shape[1] != spec.sizes[0]:
-        raise InputError(f"input x of shape {x.shape}: expected ({spec.sizes[0]},) or "
-                         f"(batch, {spec.sizes[0]})")
+        raise InputError(f"input x of shape {x.shape}: expected ({spec.sizes[0]},) or (batch, {spec.sizes[0]})")
     L = spec.L
     dense, acts = [], []
     for layer in range(1, L + 1):
@@ -71,8 +69,9 @@ def mlp_forward_backward(spec: NetSpec, params: Mapping, x,
         yb = np.asarray(y, dtype=np.float64)
         yb = yb[None] if single else yb
         if yb.shape != a.shape:
-            raise InputError(f"target y of shape {np.shape(y)}: expected the output's shape "
-                             f"{a.shape[1:] if single else a.shape}")
+            raise InputError(
+                f"target y of shape {np.shape(y)}: expected the output's shape {a.shape[1:] if single else a.shape}"
+            )
         loss = get_loss(spec.loss)
         if spec.loss == "ce":  # softmax and cross-entropy together, on the logits
             out["J"] = loss.forward(out[f"z{L}"], yb)

@@ -40,8 +40,7 @@ class Adam(_Optimizer):
     where ``m̂ = m / (1 - β1^t)``, ``v̂ = v / (1 - β2^t)``.
     """
 
-    def __init__(self, model, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999,
-                 eps: float = 1e-8):
+    def __init__(self, model, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
         super().__init__(model, lr)
         if not (0 <= beta1 < 1 and 0 <= beta2 < 1):
             raise InputError(f"Adam betas ({beta1}, {beta2}): each must be in [0, 1)")
@@ -58,6 +57,6 @@ class Adam(_Optimizer):
         b1, b2 = self.beta1, self.beta2
         self.m[i] = b1 * self.m[i] + (1 - b1) * g
         self.v[i] = b2 * self.v[i] + (1 - b2) * g * g
-        m_hat = self.m[i] / (1 - b1 ** self.t)
-        v_hat = self.v[i] / (1 - b2 ** self.t)
+        m_hat = self.m[i] / (1 - b1**self.t)
+        v_hat = self.v[i] / (1 - b2**self.t)
         p -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)

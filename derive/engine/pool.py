@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from derive.errors import InputError
+
 from .conv import col2im_add, pair, windows
 from .layers import Layer, _rng, positive_int
 
@@ -43,8 +44,7 @@ class _PoolGeometry:
     def plan(self, h, w):
         (kh, kw), (sh, sw), (ph, pw) = self.size, self.stride, self.padding
         if kh > h + 2 * ph or kw > w + 2 * pw:
-            raise InputError(f"pool size {kh}x{kw} is larger than the padded input "
-                             f"{h + 2 * ph}x{w + 2 * pw}")
+            raise InputError(f"pool size {kh}x{kw} is larger than the padded input {h + 2 * ph}x{w + 2 * pw}")
         oh = pool_output_size(h, kh, sh, ph, self.ceil_mode)
         ow = pool_output_size(w, kw, sw, pw, self.ceil_mode)
         # right/bottom padding so that every (ceil-mode) window fits inside the array
@@ -73,8 +73,9 @@ def _pool_forward(x, geo: _PoolGeometry, mode: str):
         return np.take_along_axis(win, idx[:, :, None], axis=2)[:, :, 0], cache
     out = win.sum(axis=2)
     if mode == "avg":
-        div = np.outer(_divisor(h, kh, stride[0], geo.padding[0], oh),
-                       _divisor(w, kw, stride[1], geo.padding[1], ow)).astype(x.dtype)
+        div = np.outer(
+            _divisor(h, kh, stride[0], geo.padding[0], oh), _divisor(w, kw, stride[1], geo.padding[1], ow)
+        ).astype(x.dtype)
         cache["div"] = div
         out /= div
     return out, cache
@@ -93,7 +94,7 @@ def _pool_backward(dout, geo: _PoolGeometry, mode: str, cache):
     dxp = col2im_add(dcols, cache["padded"], geo.stride, (1, 1))
     (top, _), (left, _) = cache["pads"][2:]
     h, w = cache["x_shape"][2:]
-    return dxp[:, :, top: top + h, left: left + w]
+    return dxp[:, :, top : top + h, left : left + w]
 
 
 def pool2d(x, size, stride=None, padding=0, mode: str = "max", ceil_mode: bool = False):
@@ -167,8 +168,7 @@ class Subsampling(Layer):
 
     def forward(self, x):
         if x.ndim != 4 or x.shape[1] != self.coef.size:
-            raise InputError(f"Subsampling input shape {x.shape}: "
-                             f"expected (B, {self.coef.size}, H, W)")
+            raise InputError(f"Subsampling input shape {x.shape}: expected (B, {self.coef.size}, H, W)")
         self.s, self._cache = _pool_forward(x, self.geo, "sum")
         return self.s * self.coef[:, None, None] + self.b[:, None, None]
 

@@ -164,19 +164,25 @@ class Graph(Result):
             if node.op != "input":
                 yield Quantity(n, float(self.node_values[n]), "node", formula=node.expr)
         for e in self.edges.values():
-            yield Quantity(self.local_name(e.target, e.source), float(e.value), "local_derivative",
-                           formula=e.derivative)
+            yield Quantity(
+                self.local_name(e.target, e.source), float(e.value), "local_derivative", formula=e.derivative
+            )
         note = "one path only: from the first user in evaluation order" if self.mistakes else None
         for n in reversed(list(self.nodes)):
             kind = "gradient" if self.nodes[n].op == "input" else "adjoint"
-            yield Quantity(self.adjoint_name(n), float(self.adjoints[n]), kind,
-                           note=note if len(self.consumers(n)) > 1 else None)
+            yield Quantity(
+                self.adjoint_name(n), float(self.adjoints[n]), kind, note=note if len(self.consumers(n)) > 1 else None
+            )
         for v in self.variables:
             yield Quantity(self.count_name(v), self.count_paths(v), "count")
             for path in self.paths(v, MAX_PATHS_SHOWN):
                 edges = [self.edges[(path[k + 1], path[k])] for k in range(len(path) - 1)]
-                yield Quantity(self.path_name(path), float(sp.Mul(*[e.value for e in edges])), "path_product",
-                               formula=sp.Mul(*[e.derivative for e in edges]))
+                yield Quantity(
+                    self.path_name(path),
+                    float(sp.Mul(*[e.value for e in edges])),
+                    "path_product",
+                    formula=sp.Mul(*[e.derivative for e in edges]),
+                )
         if self.wrt is not None:
             for n in self.nodes:
                 if n != self.output:
@@ -185,13 +191,13 @@ class Graph(Result):
 
 # --- building the graph -----------------------------------------------------------------------
 
+
 def _concrete(expr: sp.Expr) -> sp.Expr:
     """ReLU and sigmoid written out (max(0, z), 1/(1 + e^-z)), so that SymPy evaluates them
     inside other functions too: Heaviside(1.0 - relu(1)) would otherwise stay unevaluated."""
     from derive.activations import relu, sigma
 
-    return expr.replace(relu, lambda z: sp.Max(0, z)).replace(sigma,
-                                                                lambda z: 1 / (1 + sp.exp(-z)))
+    return expr.replace(relu, lambda z: sp.Max(0, z)).replace(sigma, lambda z: 1 / (1 + sp.exp(-z)))
 
 
 def _number(expr: sp.Expr, what: str) -> sp.Float:
@@ -201,8 +207,7 @@ def _number(expr: sp.Expr, what: str) -> sp.Float:
     except (ZeroDivisionError, ValueError, OverflowError, TypeError):
         value = sp.zoo
     if not (value.is_Number and value.is_finite and abs(value) <= 1e300):
-        raise InputError(f"{what} is undefined or too large at this point ({value}); "
-                         "choose another point", param="at")
+        raise InputError(f"{what} is undefined or too large at this point ({value}); choose another point", param="at")
     return sp.Float(value, _PREC)
 
 
@@ -210,8 +215,9 @@ def _plain(expr: sp.Expr) -> str:
     return sp.sstr(expr).replace("**", "^")
 
 
-def build_graph(text: str, at: Mapping[str, object], *, wrt: str | None = None, names: str = "auto",
-                mistakes=None) -> Graph:
+def build_graph(
+    text: str, at: Mapping[str, object], *, wrt: str | None = None, names: str = "auto", mistakes=None
+) -> Graph:
     """Parse ``text``, build its graph and evaluate it at ``at`` (values for every variable).
 
     Args:
@@ -237,8 +243,7 @@ def build_graph(text: str, at: Mapping[str, object], *, wrt: str | None = None, 
         except ValueError:
             ok = False
         if not ok:
-            raise InputError(f"variable {v!r} is not a name of the course's grammar "
-                             "(write x, x_1, x_12 or w^(1)_1,2)")
+            raise InputError(f"variable {v!r} is not a name of the course's grammar (write x, x_1, x_12 or w^(1)_1,2)")
     if root[0] == "v":  # the formula is a single variable: J = x
         ops.append(("identity", (root,), None))
         root = ("n", len(ops) - 1)
@@ -247,14 +252,18 @@ def build_graph(text: str, at: Mapping[str, object], *, wrt: str | None = None, 
     missing = [v for v in variables if v not in at]
     extra = [v for v in at if v not in variables]
     if missing:
-        raise InputError(f"no value for {', '.join(missing)} (add {', '.join(m + '=...' for m in missing)})",
-                         param="at")
+        raise InputError(
+            f"no value for {', '.join(missing)} (add {', '.join(m + '=...' for m in missing)})", param="at"
+        )
     if extra:
-        raise InputError(f"gives {', '.join(extra)}, which the expression does not use "
-                         f"(its variables: {', '.join(variables)})", param="at")
+        raise InputError(
+            f"gives {', '.join(extra)}, which the expression does not use (its variables: {', '.join(variables)})",
+            param="at",
+        )
     if wrt is not None and wrt not in variables:
-        raise InputError(f"{wrt!r} is not a variable of the expression (choose from {', '.join(variables)})",
-                         param="wrt")
+        raise InputError(
+            f"{wrt!r} is not a variable of the expression (choose from {', '.join(variables)})", param="wrt"
+        )
 
     op_names = node_names(len(ops), variables, names)
     nodes: dict[str, Node] = {v: Node(v, "input", (), sym(v)) for v in variables}
@@ -276,10 +285,19 @@ def build_graph(text: str, at: Mapping[str, object], *, wrt: str | None = None, 
     output = op_names[-1]
     adjoints = _reverse(nodes, edges, output, one_path="one_path_only" in chosen)
     tangents = _forward(nodes, edges, wrt) if wrt is not None else {}
-    return Graph(source=text.strip(), expr=whole, nodes=MappingProxyType(nodes), output=output,
-                 at=MappingProxyType(point), node_values=MappingProxyType(values), edges=MappingProxyType(edges),
-                 adjoints=MappingProxyType(adjoints), wrt=wrt, tangents=MappingProxyType(tangents),
-                 mistakes=chosen)
+    return Graph(
+        source=text.strip(),
+        expr=whole,
+        nodes=MappingProxyType(nodes),
+        output=output,
+        at=MappingProxyType(point),
+        node_values=MappingProxyType(values),
+        edges=MappingProxyType(edges),
+        adjoints=MappingProxyType(adjoints),
+        wrt=wrt,
+        tangents=MappingProxyType(tangents),
+        mistakes=chosen,
+    )
 
 
 #: The name the facade and the exercise bank use: ``graph(text, at, mistakes={...})``.
@@ -310,8 +328,9 @@ def _evaluate(nodes: Mapping[str, Node], at: Mapping[str, sp.Rational]):
     return values, edges
 
 
-def _reverse(nodes: Mapping[str, Node], edges: Mapping[tuple[str, str], Edge], output: str, *,
-             one_path: bool = False) -> dict[str, sp.Float]:
+def _reverse(
+    nodes: Mapping[str, Node], edges: Mapping[tuple[str, str], Edge], output: str, *, one_path: bool = False
+) -> dict[str, sp.Float]:
     """Adjoints ∂J/∂node, from the output back: each node sums over the nodes that use it
     (with ``one_path``, only its first user in evaluation order counts)."""
     adj = {n: sp.Float(0, _PREC) for n in nodes}

@@ -48,8 +48,19 @@ from derive.mlp.values import NetValues, random_values, values_from_dict
 from derive.notation import applied, derivative, key, staged, sym
 from derive.result import Quantity, Result
 
-__all__ = ["CONVENTIONS", "DEFAULT_LR", "Derivation", "PER_NEURON_LIMIT", "a_symbols", "backprop",
-           "delta_symbols", "loss_expr", "softmax_exprs", "y_symbols", "z_symbols"]
+__all__ = [
+    "CONVENTIONS",
+    "DEFAULT_LR",
+    "Derivation",
+    "PER_NEURON_LIMIT",
+    "a_symbols",
+    "backprop",
+    "delta_symbols",
+    "loss_expr",
+    "softmax_exprs",
+    "y_symbols",
+    "z_symbols",
+]
 
 #: Layers up to this many neurons get the per-neuron derivation; larger nets, the matrix form.
 PER_NEURON_LIMIT = 16
@@ -83,8 +94,12 @@ class Derivation(Result):
             yield Quantity("verified", v.ok, "verdict", note=f"method {v.method}")
             yield Quantity("checks", v.checks, "count")
             if v.max_rel_error is not None:
-                yield Quantity(applied("max", "reldiff"), v.max_rel_error, "verdict",
-                               note="largest relative difference from a 40-digit central difference of J")
+                yield Quantity(
+                    applied("max", "reldiff"),
+                    v.max_rel_error,
+                    "verdict",
+                    note="largest relative difference from a 40-digit central difference of J",
+                )
 
     @property
     def L(self) -> int:  # noqa: N802 - the course's name
@@ -151,8 +166,7 @@ def _forward(spec: NetSpec, formulas: Mapping, env: dict, into: dict) -> None:
             _put(env, s.name, into[s.name])
 
 
-def _evaluate(spec: NetSpec, formulas: Mapping, nums: NetValues, eta: float | None,
-              notes: dict) -> tuple[dict, dict]:
+def _evaluate(spec: NetSpec, formulas: Mapping, nums: NetValues, eta: float | None, notes: dict) -> tuple[dict, dict]:
     """Every value, in the order a person works by hand; and the forward pass after the update."""
     env: dict = {}
     values: dict[str, float | None] = {n: v for n, (v, _) in _given(nums).items()}
@@ -182,16 +196,16 @@ def _evaluate(spec: NetSpec, formulas: Mapping, nums: NetValues, eta: float | No
     after: dict[str, float | None] = {}
     new_params = {p: values[staged(p, "new")] for p in params_of(spec)}
     if all(v is not None for v in new_params.values()):
-        after_env = {sym(n): sp.Float(v, 30) for n, v in values.items()
-                     if n.startswith(("x_", "y_")) and v is not None}
+        after_env = {sym(n): sp.Float(v, 30) for n, v in values.items() if n.startswith(("x_", "y_")) and v is not None}
         after_env.update({sym(p): sp.Float(v, 30) for p, v in new_params.items()})
         _forward(spec, formulas, after_env, after)
         after["J"] = _eval(formulas["J"], after_env)
     return values, after
 
 
-def _items(spec: NetSpec, f, values: dict | None, after: dict, nums: NetValues | None,
-           eta: float | None, notes: dict) -> tuple[Quantity, ...]:
+def _items(
+    spec: NetSpec, f, values: dict | None, after: dict, nums: NetValues | None, eta: float | None, notes: dict
+) -> tuple[Quantity, ...]:
     """The quantities in working order: given, forward, loss, deltas, gradients, update, after."""
     out: list[Quantity] = []
     if nums is not None:
@@ -209,8 +223,15 @@ def _items(spec: NetSpec, f, values: dict | None, after: dict, nums: NetValues |
         for s in a_symbols(spec, spec.L):
             out.append(Quantity(staged(s.name, "new"), after[s.name], "output", note="output after the update"))
         out.append(Quantity(staged("J", "new"), after["J"], "loss", note="loss after the update"))
-        out.append(Quantity(applied("change", "J"), after["J"] - values["J"], "loss",
-                            sym(staged("J", "new")) - sym("J"), "J@new - J: negative when the loss decreased"))
+        out.append(
+            Quantity(
+                applied("change", "J"),
+                after["J"] - values["J"],
+                "loss",
+                sym(staged("J", "new")) - sym("J"),
+                "J@new - J: negative when the loss decreased",
+            )
+        )
     elif nums is not None and nums.y is not None:
         note = "undefined: some updated parameters are undefined"
         for s in a_symbols(spec, spec.L):
@@ -224,8 +245,14 @@ def _matrix_items(spec: NetSpec) -> tuple[Quantity, ...]:
     out = []
     for l in range(1, spec.L + 1):
         n, m = spec.sizes[l], spec.sizes[l - 1]
-        out.append(Quantity(applied("params", key("W", l)), n * m + (n if spec.bias else 0), "count",
-                            note=f"weights{' and biases' if spec.bias else ''} of layer {l}"))
+        out.append(
+            Quantity(
+                applied("params", key("W", l)),
+                n * m + (n if spec.bias else 0),
+                "count",
+                note=f"weights{' and biases' if spec.bias else ''} of layer {l}",
+            )
+        )
     out.append(Quantity(applied("params", "net"), spec.n_params(), "count", note="trainable parameters"))
     return tuple(out)
 
@@ -237,8 +264,10 @@ def _same_as_spec(spec: NetSpec, activation: str | None, loss: str | None, bias:
     if loss is not None and loss.strip().lower() != spec.loss:
         raise InputError(f"{loss!r} differs from the network spec's loss {spec.loss!r}", param="loss")
     if activation is not None and net_spec(spec.sizes, activation, spec.loss, spec.bias) != spec:
-        raise InputError(f"{activation!r} differs from the network spec's activations "
-                         f"{','.join(spec.activations)}", param="activation")
+        raise InputError(
+            f"{activation!r} differs from the network spec's activations {','.join(spec.activations)}",
+            param="activation",
+        )
 
 
 def backprop(
@@ -281,11 +310,15 @@ def backprop(
     if values is None and seed is not None:
         values = random_values(spec, seed)
     if values is not None and not per_neuron:
-        raise InputError(f"numbers are worked out per neuron for layers of at most {PER_NEURON_LIMIT} neurons; "
-                         f"{spec.name} is shown in matrix form only", param="values" if seed is None else "seed")
+        raise InputError(
+            f"numbers are worked out per neuron for layers of at most {PER_NEURON_LIMIT} neurons; "
+            f"{spec.name} is shown in matrix form only",
+            param="values" if seed is None else "seed",
+        )
     if verify and not per_neuron:
-        raise InputError(f"verification works per neuron, for layers of at most {PER_NEURON_LIMIT} neurons",
-                         param="verify")
+        raise InputError(
+            f"verification works per neuron, for layers of at most {PER_NEURON_LIMIT} neurons", param="verify"
+        )
     has_target = values is None or values.y is not None
     eta = lr if lr is not None else (values.lr if values is not None and values.lr is not None else None)
     lr_default = eta is None and has_target
@@ -293,12 +326,19 @@ def backprop(
         eta = DEFAULT_LR
     if not has_target:
         eta = None
-    common = dict(spec=spec, per_neuron=per_neuron, given=values, lr=eta, lr_default=lr_default,
-                  update_bias=update_bias, convention=convention, mistakes=chosen)
+    common = dict(
+        spec=spec,
+        per_neuron=per_neuron,
+        given=values,
+        lr=eta,
+        lr_default=lr_default,
+        update_bias=update_bias,
+        convention=convention,
+        mistakes=chosen,
+    )
     if not per_neuron:
         return Derivation(**common, items=_matrix_items(spec))
-    f = build_formulas(spec, mistakes=chosen, convention=convention, update_bias=update_bias,
-                       with_target=has_target)
+    f = build_formulas(spec, mistakes=chosen, convention=convention, update_bias=update_bias, with_target=has_target)
     notes: dict[str, str] = {}
     vals, after = _evaluate(spec, f.formulas, values, eta, notes) if values is not None else (None, {})
     d = Derivation(**common, items=_items(spec, f, vals, after, values, eta, notes))

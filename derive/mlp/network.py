@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from derive.errors import InputError
@@ -41,13 +40,13 @@ class NetSpec:
     def n_params(self) -> int:
         """Weights plus biases: ``sum N_l N_{l-1} (+ N_l)``."""
         return sum(
-            self.sizes[l] * self.sizes[l - 1] + (self.sizes[l] if self.bias else 0)
-            for l in range(1, len(self.sizes))
+            self.sizes[l] * self.sizes[l - 1] + (self.sizes[l] if self.bias else 0) for l in range(1, len(self.sizes))
         )
 
 
-def net_spec(net: str | tuple[int, ...], activation: str | None = "sigmoid", loss: str = "mse",
-             bias: bool = True) -> NetSpec:
+def net_spec(
+    net: str | tuple[int, ...], activation: str | None = "sigmoid", loss: str = "mse", bias: bool = True
+) -> NetSpec:
     """Build and validate a :class:`NetSpec` from what a user typed."""
     sizes = parse_sizes(net) if isinstance(net, str) else tuple(int(n) for n in net)
     if isinstance(net, tuple) and (len(sizes) < 2 or min(sizes) < 1):
@@ -57,8 +56,7 @@ def net_spec(net: str | tuple[int, ...], activation: str | None = "sigmoid", los
         raise InputError(f"unknown loss {str(loss)[:20]!r}; choose from {', '.join(LOSSES)}", param="loss")
     acts = parse_activations(activation, len(sizes) - 1)
     if loss_name == "bce" and acts[-1] not in ("sigmoid",):
-        raise InputError(
-            f"bce needs outputs in (0, 1): use a sigmoid output layer, not {acts[-1]}", param="loss")
+        raise InputError(f"bce needs outputs in (0, 1): use a sigmoid output layer, not {acts[-1]}", param="loss")
     if loss_name == "ce":
         # Softmax with cross-entropy: the output layer is softmax whatever else was named.
         acts = acts[:-1] + ("softmax",)

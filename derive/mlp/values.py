@@ -66,8 +66,9 @@ def values_from_dict(doc, spec: NetSpec, *, source: str | None = None) -> NetVal
     """
     pre = f"{source}: " if source else ""
     if not isinstance(doc, dict):
-        raise InputError(f"{pre}expected a mapping with keys x, y, W1, b1, ..., got {type(doc).__name__}",
-                         param="values")
+        raise InputError(
+            f"{pre}expected a mapping with keys x, y, W1, b1, ..., got {type(doc).__name__}", param="values"
+        )
     L, sizes = spec.L, spec.sizes
     allowed = {"x", "y", "lr"} | {f"W{l}" for l in range(1, L + 1)}
     if spec.bias:
@@ -75,8 +76,9 @@ def values_from_dict(doc, spec: NetSpec, *, source: str | None = None) -> NetVal
     for k in doc:
         if k not in allowed:
             hint = " (the net has no biases)" if re.fullmatch(r"b\d+", str(k)) else ""
-            raise InputError(f"{pre}unknown key {str(k)[:20]!r}{hint}; expected {', '.join(sorted(allowed))}",
-                             param="values")
+            raise InputError(
+                f"{pre}unknown key {str(k)[:20]!r}{hint}; expected {', '.join(sorted(allowed))}", param="values"
+            )
     for k in ["x"] + [f"W{l}" for l in range(1, L + 1)] + ([f"b{l}" for l in range(1, L + 1)] if spec.bias else []):
         if k not in doc:
             raise InputError(f"{pre}missing key {k!r} for a {spec.name} net", param="values")
@@ -90,7 +92,8 @@ def values_from_dict(doc, spec: NetSpec, *, source: str | None = None) -> NetVal
             got = len(rows) if isinstance(rows, list) else type(rows).__name__
             raise InputError(
                 f"{where}: expected {sizes[l]} rows (N_{l} x N_{l - 1} = {sizes[l]}x{sizes[l - 1]}), got {got}",
-                param="values")
+                param="values",
+            )
         Ws.append(tuple(_vector(r, sizes[l - 1], f"{where} row {i + 1}") for i, r in enumerate(rows)))
         if spec.bias:
             raw = doc[f"b{l}"]
@@ -100,8 +103,9 @@ def values_from_dict(doc, spec: NetSpec, *, source: str | None = None) -> NetVal
                 bs.append(_vector(raw, sizes[l], f"{pre}b{l}"))
     lr = _number(doc["lr"], f"{pre}lr") if doc.get("lr") is not None else None
     if spec.loss == "ce" and y is not None and abs(sum(y) - 1) > 1e-9:
-        raise InputError(f"{pre}y = {list(y)} must sum to 1 for the ce loss (a one-hot or probability vector)",
-                         param="values")
+        raise InputError(
+            f"{pre}y = {list(y)} must sum to 1 for the ce loss (a one-hot or probability vector)", param="values"
+        )
     return NetValues(x=x, y=y, W=tuple(Ws), b=tuple(bs) if spec.bias else None, lr=lr)
 
 
@@ -115,8 +119,9 @@ def random_values(spec: NetSpec, seed: int, *, with_target: bool = True) -> NetV
         return tuple(round(float(v), 2) for v in a)
 
     x = r2(rng.uniform(0, 1, spec.sizes[0]))
-    Ws = tuple(tuple(r2(rng.uniform(-1, 1, spec.sizes[l - 1])) for _ in range(spec.sizes[l]))
-               for l in range(1, spec.L + 1))
+    Ws = tuple(
+        tuple(r2(rng.uniform(-1, 1, spec.sizes[l - 1])) for _ in range(spec.sizes[l])) for l in range(1, spec.L + 1)
+    )
     bs = tuple(r2(rng.uniform(-1, 1, spec.sizes[l])) for l in range(1, spec.L + 1)) if spec.bias else None
     y = None
     if with_target:

@@ -46,8 +46,13 @@ class Verification:
         return not self.failures
 
     def to_dict(self) -> dict:
-        return {"method": self.method, "checks": self.checks, "ok": self.ok,
-                "failures": self.failures, "max_rel_error": self.max_rel_error}
+        return {
+            "method": self.method,
+            "checks": self.checks,
+            "ok": self.ok,
+            "failures": self.failures,
+            "max_rel_error": self.max_rel_error,
+        }
 
 
 class _Formulas:
@@ -225,7 +230,7 @@ def _numeric(d, v: Verification, digits: int = 40, seed: int = 0) -> None:
         def run_from(l0: int, values: dict) -> list:
             """Activations of every layer from ``l0`` on; returns [a^(l0), ..., a^(L)] as dicts."""
             acts = []
-            for args, fn, out_syms in layer_fns[l0 - 1:]:
+            for args, fn, out_syms in layer_fns[l0 - 1 :]:
                 values = {**values, **dict(zip(out_syms, fn(*[values[a] for a in args])))}
                 acts.append(values)
             return acts

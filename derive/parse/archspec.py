@@ -40,22 +40,55 @@ from derive.errors import InputError
 __all__ = ["KINDS", "Arch", "Layer", "load_yaml", "make_layer", "parse_compact", "parse_input", "parse_mlp_sizes"]
 
 KINDS = {
-    "conv": "conv", "conv2d": "conv",
-    "pool": "maxpool", "maxpool": "maxpool", "max": "maxpool", "maxpool2d": "maxpool",
-    "avgpool": "avgpool", "avg": "avgpool", "avgpool2d": "avgpool",
-    "subsample": "subsample", "subsampling": "subsample",
-    "dense": "dense", "fc": "dense", "linear": "dense", "full": "dense",
+    "conv": "conv",
+    "conv2d": "conv",
+    "pool": "maxpool",
+    "maxpool": "maxpool",
+    "max": "maxpool",
+    "maxpool2d": "maxpool",
+    "avgpool": "avgpool",
+    "avg": "avgpool",
+    "avgpool2d": "avgpool",
+    "subsample": "subsample",
+    "subsampling": "subsample",
+    "dense": "dense",
+    "fc": "dense",
+    "linear": "dense",
+    "full": "dense",
     "flatten": "flatten",
-    "batchnorm": "batchnorm", "bn": "batchnorm", "batchnorm2d": "batchnorm",
-    "adaptivepool": "adaptivepool", "adaptiveavgpool": "adaptivepool",
-    "relu": "relu", "tanh": "tanh", "sigmoid": "sigmoid", "dropout": "dropout",
+    "batchnorm": "batchnorm",
+    "bn": "batchnorm",
+    "batchnorm2d": "batchnorm",
+    "adaptivepool": "adaptivepool",
+    "adaptiveavgpool": "adaptivepool",
+    "relu": "relu",
+    "tanh": "tanh",
+    "sigmoid": "sigmoid",
+    "dropout": "dropout",
     "rbf": "rbf",
 }
-_KEYS = {"stride": "stride", "s": "stride", "padding": "padding", "pad": "padding",
-         "p": "padding", "dilation": "dilation", "d": "dilation", "bias": "bias",
-         "ceil": "ceil", "name": "name", "filters": "out", "out": "out", "units": "out",
-         "channels": "out", "classes": "out", "kernel": "kernel", "size": "kernel",
-         "mode": "mode", "connections": "table", "rate": "rate"}
+_KEYS = {
+    "stride": "stride",
+    "s": "stride",
+    "padding": "padding",
+    "pad": "padding",
+    "p": "padding",
+    "dilation": "dilation",
+    "d": "dilation",
+    "bias": "bias",
+    "ceil": "ceil",
+    "name": "name",
+    "filters": "out",
+    "out": "out",
+    "units": "out",
+    "channels": "out",
+    "classes": "out",
+    "kernel": "kernel",
+    "size": "kernel",
+    "mode": "mode",
+    "connections": "table",
+    "rate": "rate",
+}
 MAX_DIM = 100_000
 MAX_LAYERS = 500
 
@@ -135,8 +168,7 @@ def parse_input(text: Any, where: str = "input") -> tuple[int, ...]:
         channels = _int(head.strip(), "channels", where)
     parts = [p for p in re.split(r"\s*[x×,]\s*", raw) if p]
     if not 1 <= len(parts) <= (2 if channels is not None else 3) or (channels is not None and len(parts) != 2):
-        raise InputError(f"{where} {str(text)[:40]!r}: give HxWxC (e.g. 32x32x3), C@HxW (e.g. 1@32x32), "
-                         "HxW or N")
+        raise InputError(f"{where} {str(text)[:40]!r}: give HxWxC (e.g. 32x32x3), C@HxW (e.g. 1@32x32), HxW or N")
     vals = tuple(_int(p, "size", where) for p in parts)
     if channels is not None:
         return (channels, *vals)
@@ -164,9 +196,11 @@ def make_layer(kind: str, args: list[Any], opts: dict[str, Any], where: str) -> 
     if key not in KINDS:
         close = difflib.get_close_matches(key, list(KINDS), n=1)
         hint = f"did you mean {close[0]!r}? " if close else ""
-        raise InputError(f"{where}: unknown layer {kind!r}; {hint}known: "
-                         "conv, pool, avgpool, subsample, dense, flatten, batchnorm, "
-                         "adaptivepool, relu, tanh, sigmoid, dropout, rbf")
+        raise InputError(
+            f"{where}: unknown layer {kind!r}; {hint}known: "
+            "conv, pool, avgpool, subsample, dense, flatten, batchnorm, "
+            "adaptivepool, relu, tanh, sigmoid, dropout, rbf"
+        )
     k = KINDS[key]
     named: dict[str, Any] = {}
     for name, value in opts.items():
@@ -178,22 +212,33 @@ def make_layer(kind: str, args: list[Any], opts: dict[str, Any], where: str) -> 
         named[canon] = value
     spec: dict[str, Any] = {"kind": k, "name": str(named.pop("name", "") or "")}
     if spec["name"] and not _NAME.match(spec["name"]):
-        raise InputError(f"{where}: name={spec['name'][:30]!r}: a layer name is a letter, then letters and "
-                         "digits, optionally _ and an index (C1, conv1_2)")
-    want = {"conv": ["out", "kernel"], "maxpool": ["kernel"], "avgpool": ["kernel"],
-            "subsample": ["kernel"], "dense": ["out"], "rbf": ["out"],
-            "adaptivepool": ["kernel"], "dropout": ["rate"]}.get(k, [])
+        raise InputError(
+            f"{where}: name={spec['name'][:30]!r}: a layer name is a letter, then letters and "
+            "digits, optionally _ and an index (C1, conv1_2)"
+        )
+    want = {
+        "conv": ["out", "kernel"],
+        "maxpool": ["kernel"],
+        "avgpool": ["kernel"],
+        "subsample": ["kernel"],
+        "dense": ["out"],
+        "rbf": ["out"],
+        "adaptivepool": ["kernel"],
+        "dropout": ["rate"],
+    }.get(k, [])
     if len(args) > len(want):
-        raise InputError(f"{where}: {k} takes {len(want)} number(s), got {len(args)}: "
-                         + " ".join(map(str, args)))
+        raise InputError(f"{where}: {k} takes {len(want)} number(s), got {len(args)}: " + " ".join(map(str, args)))
     for field_name, value in zip(want, args):
         named.setdefault(field_name, value)
     for need in want:
         if need != "rate" and named.get(need) is None:
-            example = {"conv": "conv 6 5", "dense": "dense 120", "rbf": "rbf 10",
-                       "adaptivepool": "adaptivepool 6x6"}.get(k, f"{key} 2")
-            what = "size" if need == "out" else (
-                "output size" if k == "adaptivepool" else "kernel")
+            example = {
+                "conv": "conv 6 5",
+                "dense": "dense 120",
+                "rbf": "rbf 10",
+                "adaptivepool": "adaptivepool 6x6",
+            }.get(k, f"{key} 2")
+            what = "size" if need == "out" else ("output size" if k == "adaptivepool" else "kernel")
             raise InputError(f"{where}: {key} needs its {what}, e.g. {example}")
     if k == "adaptivepool":
         spec["size"] = _pair(named.pop("kernel"), "output size", where)
@@ -219,11 +264,14 @@ def make_layer(kind: str, args: list[Any], opts: dict[str, Any], where: str) -> 
         spec["kind"] = "maxpool" if mode == "max" else "avgpool"
     if "table" in named:
         table = named.pop("table")
-        if k != "conv" or not isinstance(table, list) or not all(
-                isinstance(r, list) and r and all(isinstance(i, int) and i >= 0 for i in r)
-                for r in table):
-            raise InputError(f"{where}: connections: a conv layer's list, one list of input map "
-                             "numbers (from 0) per output map")
+        if (
+            k != "conv"
+            or not isinstance(table, list)
+            or not all(isinstance(r, list) and r and all(isinstance(i, int) and i >= 0 for i in r) for r in table)
+        ):
+            raise InputError(
+                f"{where}: connections: a conv layer's list, one list of input map numbers (from 0) per output map"
+            )
         spec["table"] = tuple(tuple(r) for r in table)
     if named:
         raise InputError(f"{where}: option {next(iter(named))}= does not apply to {k}")
@@ -279,8 +327,7 @@ def _yaml_layer(item: Any, where: str) -> Layer:
             return make_layer(str(kind), [], value, where)
         args = value if isinstance(value, list) else ([] if value is None else [value])
         return make_layer(str(kind), args, {}, where)
-    raise InputError(f"{where}: write a layer as 'conv 6 5' or {{type: conv, filters: 6, "
-                     "kernel: 5}}")
+    raise InputError(f"{where}: write a layer as 'conv 6 5' or {{type: conv, filters: 6, kernel: 5}}}}")
 
 
 def load_yaml(path: str | Path) -> Arch:
@@ -300,13 +347,11 @@ def load_yaml(path: str | Path) -> Arch:
         raise InputError(f"{p}: expected a mapping with 'input' (e.g. 32x32x1) and a 'layers' list")
     unknown = set(doc) - {"input", "layers", "name", "note"}
     if unknown:
-        raise InputError(f"{p}: unknown key {min(map(str, unknown))!r}; "
-                         "use input, layers, name, note")
+        raise InputError(f"{p}: unknown key {min(map(str, unknown))!r}; use input, layers, name, note")
     if len(doc["layers"]) > MAX_LAYERS:
         raise InputError(f"{p}: {len(doc['layers'])} layers; at most {MAX_LAYERS}")
     shape = parse_input(doc["input"], f"{p}: input")
     layers = [_yaml_layer(item, f"{p}: layer {n}") for n, item in enumerate(doc["layers"], 1)]
     if not layers:
         raise InputError(f"{p}: no layers")
-    return Arch(str(doc.get("name") or p.stem), shape, layers, note=str(doc.get("note") or ""),
-                source=str(p))
+    return Arch(str(doc.get("name") or p.stem), shape, layers, note=str(doc.get("note") or ""), source=str(p))

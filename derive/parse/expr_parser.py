@@ -100,6 +100,7 @@ DEFAULT_CONSTANTS: dict[str, sp.Expr] = {"pi": sp.pi, "e": sp.E}
 
 # --- syntax tree -----------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Num:
     value: sp.Rational
@@ -198,21 +199,19 @@ def _number(tok: _Tok, max_digits: int, max_exponent: int) -> sp.Rational:
     whole, _, frac = mant.partition(".")
     digits = (whole + frac).lstrip("0")
     if len(digits) > max_digits:
-        raise InputError(f"number {tok.text[:20]!r}... at column {tok.col} has more than "
-                         f"{max_digits} digits")
+        raise InputError(f"number {tok.text[:20]!r}... at column {tok.col} has more than {max_digits} digits")
     power = int(exp_text) if exp_text else 0
     if abs(power) > max_exponent:
-        raise InputError(f"number {tok.text!r} at column {tok.col}: exponent {power} is beyond "
-                         f"±{max_exponent}")
+        raise InputError(f"number {tok.text!r} at column {tok.col}: exponent {power} is beyond ±{max_exponent}")
     value = sp.Rational(int(whole + frac or "0"), 10 ** len(frac))
     return value * sp.Rational(10) ** power
 
 
 # --- parser ----------------------------------------------------------------------------------
 
+
 class _Parser:
-    def __init__(self, text, *, variables, functions, constants, max_depth, max_digits,
-                 max_exponent):
+    def __init__(self, text, *, variables, functions, constants, max_depth, max_digits, max_exponent):
         self.toks = _tokenize(text)
         self.i = 0
         self.depth = 0
@@ -295,8 +294,7 @@ class _Parser:
             self.depth -= 1
             return inner
         if t.kind == "end":
-            raise InputError(f"unexpected end of expression at column {t.col}: expected a number, "
-                             "a name or '('")
+            raise InputError(f"unexpected end of expression at column {t.col}: expected a number, a name or '('")
         raise InputError(f"unexpected {t.text!r} at column {t.col}")
 
     def close(self, opening: _Tok) -> None:
@@ -306,27 +304,25 @@ class _Parser:
             return
         if t.kind == "end":
             raise InputError(f"missing ')' for the '(' at column {opening.col}")
-        raise InputError(f"unexpected {t.text!r} at column {t.col}: expected ')' "
-                         f"(to close the '(' at column {opening.col})")
+        raise InputError(
+            f"unexpected {t.text!r} at column {t.col}: expected ')' (to close the '(' at column {opening.col})"
+        )
 
     def name(self, t: _Tok) -> Tree:
         name = t.text
         if len(name) > MAX_NAME:
-            raise InputError(f"name {name[:20]!r}... at column {t.col} is longer than {MAX_NAME} "
-                             "characters")
+            raise InputError(f"name {name[:20]!r}... at column {t.col} is longer than {MAX_NAME} characters")
         is_call = self.tok.kind == "op" and self.tok.text == "("
         if is_call:
             if name not in self.functions:
-                if name in self.constants or (self.variables is not None
-                                              and name in self.variables):
-                    raise InputError(f"{name!r} at column {t.col} is not a function; for a product "
-                                     f"write {name}*(...)")
-                raise InputError(f"unknown function {name!r} at column {t.col} "
-                                 f"(known: {', '.join(sorted(self.functions))})")
+                if name in self.constants or (self.variables is not None and name in self.variables):
+                    raise InputError(f"{name!r} at column {t.col} is not a function; for a product write {name}*(...)")
+                raise InputError(
+                    f"unknown function {name!r} at column {t.col} (known: {', '.join(sorted(self.functions))})"
+                )
             return self.call(t)
         if name in self.functions and (self.variables is None or name not in self.variables):
-            raise InputError(f"function {name!r} at column {t.col} needs its argument in "
-                             f"parentheses: {name}(...)")
+            raise InputError(f"function {name!r} at column {t.col} needs its argument in parentheses: {name}(...)")
         if name in self.constants:
             return Const(name, self.constants[name], t.col)
         if self.variables is not None and name not in self.variables:
@@ -346,31 +342,51 @@ class _Parser:
         fn = self.functions[fname.text]
         n = len(args)
         if n < fn.min_args or (fn.max_args is not None and n > fn.max_args):
-            want = (str(fn.min_args) if fn.max_args == fn.min_args
-                    else f"at least {fn.min_args}" if fn.max_args is None
-                    else f"{fn.min_args} to {fn.max_args}")
-            raise InputError(f"{fname.text}() at column {fname.col} takes {want} argument"
-                             f"{'' if want == '1' else 's'}, got {n}")
+            want = (
+                str(fn.min_args)
+                if fn.max_args == fn.min_args
+                else f"at least {fn.min_args}"
+                if fn.max_args is None
+                else f"{fn.min_args} to {fn.max_args}"
+            )
+            raise InputError(
+                f"{fname.text}() at column {fname.col} takes {want} argument{'' if want == '1' else 's'}, got {n}"
+            )
         if fname.text in ("max", "min"):
             self.lattice_args += n
             if self.lattice_args > MAX_LATTICE_ARGS:
-                raise InputError(f"{fname.text}() at column {fname.col}: max and min take at most "
-                                 f"{MAX_LATTICE_ARGS} arguments in one expression, altogether")
+                raise InputError(
+                    f"{fname.text}() at column {fname.col}: max and min take at most "
+                    f"{MAX_LATTICE_ARGS} arguments in one expression, altogether"
+                )
         return Call(fname.text, tuple(args), fname.col)
 
 
-def parse_tree(text: str, *, variables: set[str] | None = None,
-               functions: dict[str, _Fn] = DEFAULT_FUNCTIONS,
-               constants: dict[str, sp.Expr] = DEFAULT_CONSTANTS,
-               max_length: int = MAX_LENGTH, max_depth: int = MAX_DEPTH,
-               max_digits: int = MAX_DIGITS, max_exponent: int = MAX_EXPONENT) -> Tree:
+def parse_tree(
+    text: str,
+    *,
+    variables: set[str] | None = None,
+    functions: dict[str, _Fn] = DEFAULT_FUNCTIONS,
+    constants: dict[str, sp.Expr] = DEFAULT_CONSTANTS,
+    max_length: int = MAX_LENGTH,
+    max_depth: int = MAX_DEPTH,
+    max_digits: int = MAX_DIGITS,
+    max_exponent: int = MAX_EXPONENT,
+) -> Tree:
     """The syntax tree of ``text`` (as typed: ``-(w*x+b)`` stays a negation of a sum)."""
     if not isinstance(text, str):
         raise InputError(f"expression must be text, not {type(text).__name__}")
     if len(text) > max_length:
         raise InputError(f"expression is {len(text)} characters long; the limit is {max_length}")
-    return _Parser(text, variables=variables, functions=functions, constants=constants,
-                   max_depth=max_depth, max_digits=max_digits, max_exponent=max_exponent).parse()
+    return _Parser(
+        text,
+        variables=variables,
+        functions=functions,
+        constants=constants,
+        max_depth=max_depth,
+        max_digits=max_digits,
+        max_exponent=max_exponent,
+    ).parse()
 
 
 def _bits(value: sp.Expr) -> int:
@@ -382,16 +398,16 @@ def _bits(value: sp.Expr) -> int:
 def _guard_exp(arg: sp.Expr, col: int, max_exponent: int) -> None:
     """SymPy turns exp(k*log(3)) into 3**k at once: refuse a huge k before it tries."""
     if arg.has(sp.log) and any(abs(r) > max_exponent for r in arg.atoms(sp.Rational)):
-        raise InputError(f"exponential at column {col}: a number next to log() in its exponent "
-                         f"is larger than ±{max_exponent}")
+        raise InputError(
+            f"exponential at column {col}: a number next to log() in its exponent is larger than ±{max_exponent}"
+        )
 
 
 def _check_exponents(out: sp.Expr, col: int, max_exponent: int) -> None:
     """SymPy merges powers ((x^1000)^1000 is x^1000000): keep merged exponents bounded too."""
     for factor in out.args if out.is_Mul else (out,):
         if factor.is_Pow and factor.exp.is_Rational and abs(factor.exp) > max_exponent:
-            raise InputError(f"the power at column {col} makes an exponent larger than "
-                             f"±{max_exponent}")
+            raise InputError(f"the power at column {col} makes an exponent larger than ±{max_exponent}")
 
 
 def _checked_pow(base: sp.Expr, exponent: sp.Expr, col: int, max_exponent: int) -> sp.Expr:
@@ -404,8 +420,7 @@ def _checked_pow(base: sp.Expr, exponent: sp.Expr, col: int, max_exponent: int) 
             if big:
                 raise InputError(f"exponent at column {col} is larger than ±{max_exponent}")
         if base.is_Rational and exponent.is_Rational and _bits(base) * abs(exponent) > MAX_BITS:
-            raise InputError(f"the power at column {col} is a number with more than "
-                             f"{MAX_BITS} bits")
+            raise InputError(f"the power at column {col} is a number with more than {MAX_BITS} bits")
     if base == sp.E:
         _guard_exp(exponent, col, max_exponent)
     if base == 0 and exponent.is_number and exponent.is_negative:
@@ -413,8 +428,7 @@ def _checked_pow(base: sp.Expr, exponent: sp.Expr, col: int, max_exponent: int) 
     return sp.Pow(base, exponent)
 
 
-def to_sympy(tree: Tree, *, functions: dict[str, _Fn] = DEFAULT_FUNCTIONS,
-             max_exponent: int = MAX_EXPONENT) -> sp.Expr:
+def to_sympy(tree: Tree, *, functions: dict[str, _Fn] = DEFAULT_FUNCTIONS, max_exponent: int = MAX_EXPONENT) -> sp.Expr:
     """The SymPy expression of a syntax tree (an explicit stack: deep chains cannot overflow)."""
     from derive.notation import sym
 
@@ -449,8 +463,7 @@ def to_sympy(tree: Tree, *, functions: dict[str, _Fn] = DEFAULT_FUNCTIONS,
         done[id(node)] = out
         _check_exponents(out, node.col, max_exponent)
         if _bits(out) > MAX_BITS:
-            raise InputError(f"a number in the expression (at column {node.col}) has more than "
-                             f"{MAX_BITS} bits")
+            raise InputError(f"a number in the expression (at column {node.col}) has more than {MAX_BITS} bits")
     return done[id(tree)]
 
 
@@ -464,8 +477,7 @@ def _children(node: Tree) -> tuple[Tree, ...]:
     return ()
 
 
-def _combine(node: Tree, vals: list[sp.Expr], functions: dict[str, _Fn],
-             max_exponent: int) -> sp.Expr:
+def _combine(node: Tree, vals: list[sp.Expr], functions: dict[str, _Fn], max_exponent: int) -> sp.Expr:
     if isinstance(node, Unary):
         return -vals[0] if node.op == "-" else vals[0]
     if isinstance(node, Call):
@@ -487,11 +499,17 @@ def _combine(node: Tree, vals: list[sp.Expr], functions: dict[str, _Fn],
     return _checked_pow(a, b, node.col, max_exponent)
 
 
-def parse_expression(text: str, *, variables: set[str] | None = None,
-                     functions: dict[str, _Fn] = DEFAULT_FUNCTIONS,
-                     constants: dict[str, sp.Expr] = DEFAULT_CONSTANTS,
-                     max_length: int = MAX_LENGTH, max_depth: int = MAX_DEPTH,
-                     max_digits: int = MAX_DIGITS, max_exponent: int = MAX_EXPONENT) -> sp.Expr:
+def parse_expression(
+    text: str,
+    *,
+    variables: set[str] | None = None,
+    functions: dict[str, _Fn] = DEFAULT_FUNCTIONS,
+    constants: dict[str, sp.Expr] = DEFAULT_CONSTANTS,
+    max_length: int = MAX_LENGTH,
+    max_depth: int = MAX_DEPTH,
+    max_digits: int = MAX_DIGITS,
+    max_exponent: int = MAX_EXPONENT,
+) -> sp.Expr:
     """Parse ``text`` into a SymPy expression, or raise :class:`InputError` naming the column.
 
     Args:
@@ -501,7 +519,14 @@ def parse_expression(text: str, *, variables: set[str] | None = None,
         constants: named constants (``pi``, ``e``); a name in ``variables`` wins.
         max_length, max_depth, max_digits, max_exponent: the bounds on the work done.
     """
-    tree = parse_tree(text, variables=variables, functions=functions, constants=constants,
-                      max_length=max_length, max_depth=max_depth, max_digits=max_digits,
-                      max_exponent=max_exponent)
+    tree = parse_tree(
+        text,
+        variables=variables,
+        functions=functions,
+        constants=constants,
+        max_length=max_length,
+        max_depth=max_depth,
+        max_digits=max_digits,
+        max_exponent=max_exponent,
+    )
     return to_sympy(tree, functions=functions, max_exponent=max_exponent)

@@ -72,7 +72,8 @@ def _check(value: Any, param: str) -> tuple[list, tuple[int, ...]]:
             lengths = sorted({s[0] if s else 0 for s in shapes})
             raise InputError(
                 f"not rectangular (rows of lengths {', '.join(map(str, lengths))}); "
-                "every row needs the same number of entries", param=param
+                "every row needs the same number of entries",
+                param=param,
             )
         return (len(v),) + shapes[0]
 
@@ -95,8 +96,7 @@ def read_matrix(text: str, param: str = "matrix") -> tuple[list, tuple[int, ...]
         try:
             value = json.loads(raw)
         except json.JSONDecodeError as exc:
-            raise InputError(f"not valid JSON ({exc.msg} at column {exc.colno})", param=param) \
-                from None
+            raise InputError(f"not valid JSON ({exc.msg} at column {exc.colno})", param=param) from None
         return _check(value, param)
     path = Path(raw)
     if not path.is_file():
@@ -108,7 +108,6 @@ def read_matrix(text: str, param: str = "matrix") -> tuple[list, tuple[int, ...]
         try:
             value = json.loads(content)
         except json.JSONDecodeError as exc:
-            raise InputError(f"{raw}: not valid JSON ({exc.msg}, line {exc.lineno})", param=param) \
-                from None
+            raise InputError(f"{raw}: not valid JSON ({exc.msg}, line {exc.lineno})", param=param) from None
         return _check(value, param)
     return _check(parse_matrix_text(content, param), param)

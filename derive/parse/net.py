@@ -16,19 +16,22 @@ def parse_sizes(text: str) -> tuple[int, ...]:
     raw = text.strip()
     parts = re.split(r"\s*[-,]\s*", raw) if raw else []
     if len(parts) < 2:
-        raise InputError(f"{text[:40]!r}: give the layer sizes N0-N1-...-NL, e.g. 2-2-1 (at least two layers)",
-                         param="net")
+        raise InputError(
+            f"{text[:40]!r}: give the layer sizes N0-N1-...-NL, e.g. 2-2-1 (at least two layers)", param="net"
+        )
     sizes = []
     for p in parts:
         if not p.isdigit():
-            raise InputError(f"{text[:40]!r}: {p[:20]!r} is not a layer size; sizes are positive integers, e.g. 2-2-1",
-                             param="net")
+            raise InputError(
+                f"{text[:40]!r}: {p[:20]!r} is not a layer size; sizes are positive integers, e.g. 2-2-1", param="net"
+            )
         n = int(p)
         if n < 1:
             raise InputError(f"{text[:40]!r}: a layer has {n} neurons; every layer needs at least 1", param="net")
         if n > MAX_NEURONS:
-            raise InputError(f"{text[:40]!r}: {n} neurons in one layer is more than the {MAX_NEURONS} supported",
-                             param="net")
+            raise InputError(
+                f"{text[:40]!r}: {n} neurons in one layer is more than the {MAX_NEURONS} supported", param="net"
+            )
         sizes.append(n)
     return tuple(sizes)
 
@@ -51,5 +54,7 @@ def parse_activations(text: str | None, n_layers: int) -> tuple[str, ...]:
     if len(names) != n_layers:
         raise InputError(
             f"{text!r}: {len(names)} names for {n_layers} layers; "
-            f"give one name for all layers or exactly {n_layers} separated by commas", param="activation")
+            f"give one name for all layers or exactly {n_layers} separated by commas",
+            param="activation",
+        )
     return tuple(names)

@@ -53,8 +53,7 @@ def _legend(d: Derivation) -> Table:
     L = d.L
     rows = [
         [M("L", "L"), f"number of layers: {L} (the inputs are layer 0)"],
-        [M("N_l", "N_l"), "neurons in layer l: " + ", ".join(
-            f"N_{l} = {n}" for l, n in enumerate(d.spec.sizes))],
+        [M("N_l", "N_l"), "neurons in layer l: " + ", ".join(f"N_{l} = {n}" for l, n in enumerate(d.spec.sizes))],
         [M(r"x = a^{(0)}", "x = a⁽⁰⁾"), "input vector"],
         [M(r"w^{(l)}_{ij}", "w⁽ˡ⁾ᵢⱼ"), "weight to neuron i of layer l from neuron j of layer l-1"],
     ]
@@ -65,8 +64,10 @@ def _legend(d: Derivation) -> Table:
         [M(r"a^{(l)}_{i} = f_l(z^{(l)}_{i})", "a⁽ˡ⁾ᵢ = f_l(z⁽ˡ⁾ᵢ)"), "activation (output) of neuron i"],
         [M(r"\hat{y} = a^{(" + str(L) + ")}", f"ŷ = a⁽{sup(L)}⁾"), "network output; y is the label"],
         [M("J", "J"), "loss: " + LOSSES[d.spec.loss]],
-        [M(r"\delta^{(l)}_{i} = \frac{\partial J}{\partial z^{(l)}_{i}}", "δ⁽ˡ⁾ᵢ = ∂J/∂z⁽ˡ⁾ᵢ"),
-         "error signal of neuron i of layer l"],
+        [
+            M(r"\delta^{(l)}_{i} = \frac{\partial J}{\partial z^{(l)}_{i}}", "δ⁽ˡ⁾ᵢ = ∂J/∂z⁽ˡ⁾ᵢ"),
+            "error signal of neuron i of layer l",
+        ],
         [M(r"\eta", "η"), "learning rate"],
     ]
     for l, act in enumerate(d.spec.activations, start=1):
@@ -108,16 +109,19 @@ def _forward(d: Derivation) -> list:
             formula = d.formula(aname)
             rhs = [expr_math(formula)]
             if vals:
-                rhs += [expr_math(formula.xreplace({sym(zname): sym(fmt_number(d[zname], DIGITS))})),
-                        num(d[aname])]
+                rhs += [expr_math(formula.xreplace({sym(zname): sym(fmt_number(d[zname], DIGITS))})), num(d[aname])]
             out.append(Equation(name_math(aname), rhs, name=aname))
     act_m = r"\operatorname{softmax}" if spec.output_activation() == "softmax" else "f_l"
     out.append(Para("In matrix form, for l = 1, ..., L:", latex=r"In matrix form, for $l = 1, \ldots, L$:"))
     b_l, b_t = (r" + b^{(l)}", " + b⁽ˡ⁾") if spec.bias else ("", "")
     out.append(Equation(M("z^{(l)}", "z⁽ˡ⁾"), [M(r"W^{(l)} a^{(l-1)}" + b_l, "W⁽ˡ⁾ a⁽ˡ⁻¹⁾" + b_t)]))
-    out.append(Equation(M("a^{(l)}", "a⁽ˡ⁾"), [M(r"f_l\left(z^{(l)}\right)", "f_l(z⁽ˡ⁾)")],
-                        note=f"elementwise; the output layer is {spec.output_activation()}"
-                        if act_m != "f_l" else "elementwise"))
+    out.append(
+        Equation(
+            M("a^{(l)}", "a⁽ˡ⁾"),
+            [M(r"f_l\left(z^{(l)}\right)", "f_l(z⁽ˡ⁾)")],
+            note=f"elementwise; the output layer is {spec.output_activation()}" if act_m != "f_l" else "elementwise",
+        )
+    )
     return out
 
 
@@ -125,16 +129,22 @@ def _loss(d: Derivation) -> list:
     out: list = [Heading("2. Loss")]
     general = {
         "mse": M(r"\frac{1}{2} \sum_k \left(y_k - \hat{y}_k\right)^2", "½ Σ_k (y_k - ŷ_k)²"),
-        "bce": M(r"-\sum_k \left[y_k \log \hat{y}_k + (1 - y_k) \log(1 - \hat{y}_k)\right]",
-                 "-Σ_k [y_k log ŷ_k + (1 - y_k) log(1 - ŷ_k)]"),
+        "bce": M(
+            r"-\sum_k \left[y_k \log \hat{y}_k + (1 - y_k) \log(1 - \hat{y}_k)\right]",
+            "-Σ_k [y_k log ŷ_k + (1 - y_k) log(1 - ŷ_k)]",
+        ),
         "ce": M(r"-\sum_k y_k \log \hat{y}_k", "-Σ_k y_k log ŷ_k"),
     }[d.spec.loss]
     rhs = [general, _loss_terms(d)]
     if d.given is not None:
         rhs.append(num(d["J"]))
     out.append(Equation(M("J", "J"), rhs, name="J"))
-    out.append(Para(f"with ŷ_k = a⁽{sup(d.L)}⁾_k, the output of layer {d.L}.",
-                    latex=rf"with $\hat{{y}}_k = a^{{({d.L})}}_k$, the output of layer {d.L}."))
+    out.append(
+        Para(
+            f"with ŷ_k = a⁽{sup(d.L)}⁾_k, the output of layer {d.L}.",
+            latex=rf"with $\hat{{y}}_k = a^{{({d.L})}}_k$, the output of layer {d.L}.",
+        )
+    )
     return out
 
 
@@ -146,28 +156,44 @@ def _loss_terms(d: Derivation) -> Math:
         if d.spec.loss == "mse":
             terms.append(M(rf"\frac{{1}}{{2}}\left({y.latex} - {a.latex}\right)^2", f"½({y.text} - {a.text})²"))
         elif d.spec.loss == "bce":
-            terms.append(M(rf"\left[{y.latex} \log {a.latex} + (1 - {y.latex}) \log(1 - {a.latex})\right]",
-                           f"[{y.text} log {a.text} + (1 - {y.text}) log(1 - {a.text})]"))
+            terms.append(
+                M(
+                    rf"\left[{y.latex} \log {a.latex} + (1 - {y.latex}) \log(1 - {a.latex})\right]",
+                    f"[{y.text} log {a.text} + (1 - {y.text}) log(1 - {a.text})]",
+                )
+            )
         else:
             terms.append(M(rf"{y.latex} \log {a.latex}", f"{y.text} log {a.text}"))
     total = plus(terms)
     if d.spec.loss == "mse":
         return total
-    return M(r"-\left(" + total.latex + r"\right)", "-(" + total.text + ")") if len(terms) > 1 else \
-        M("-" + total.latex, "-" + total.text)
+    return (
+        M(r"-\left(" + total.latex + r"\right)", "-(" + total.text + ")")
+        if len(terms) > 1
+        else M("-" + total.latex, "-" + total.text)
+    )
 
 
 def _gradients(d: Derivation) -> list:
     spec, vals = d.spec, d.given is not None
     out: list = [Heading("5. Gradients")]
-    out.append(Equation(dJ("w^(l)_i,j"), [M(r"\delta^{(l)}_i\, a^{(l-1)}_j", "δ⁽ˡ⁾ᵢ a⁽ˡ⁻¹⁾ⱼ")],
-                        note="with a⁽⁰⁾ = x; matrix form ∂J/∂W⁽ˡ⁾ = δ⁽ˡ⁾ (a⁽ˡ⁻¹⁾)ᵀ"))
+    out.append(
+        Equation(
+            dJ("w^(l)_i,j"),
+            [M(r"\delta^{(l)}_i\, a^{(l-1)}_j", "δ⁽ˡ⁾ᵢ a⁽ˡ⁻¹⁾ⱼ")],
+            note="with a⁽⁰⁾ = x; matrix form ∂J/∂W⁽ˡ⁾ = δ⁽ˡ⁾ (a⁽ˡ⁻¹⁾)ᵀ",
+        )
+    )
     if spec.bias:
         out.append(Equation(dJ("b^(l)_i"), [M(r"\delta^{(l)}_i", "δ⁽ˡ⁾ᵢ")]))
     if negated(d):
-        out.append(Para("With δ = -∂J/∂z these hold δ·a, that is -∂J/∂θ, as the (t - o) convention writes them.",
-                        latex=r"With $\delta = -\partial J/\partial z$ these hold $\delta a$, that is "
-                              r"$-\partial J/\partial \theta$, as the $(t - o)$ convention writes them."))
+        out.append(
+            Para(
+                "With δ = -∂J/∂z these hold δ·a, that is -∂J/∂θ, as the (t - o) convention writes them.",
+                latex=r"With $\delta = -\partial J/\partial z$ these hold $\delta a$, that is "
+                r"$-\partial J/\partial \theta$, as the $(t - o)$ convention writes them.",
+            )
+        )
     for l in range(d.L, 0, -1):
         out.append(Heading(f"Layer {l}", level=3))
         prev = a_symbols(spec, l - 1)
@@ -193,9 +219,12 @@ def _updates(d: Derivation) -> list:
     adds = (d.convention == "t-o") != ("flipped_update" in d.mistakes)
     sign = "+" if adds else "-"
     rate_l, rate_t = ("", "") if "no_lr" in d.mistakes else (r"\eta ", "η ")
-    out.append(Equation(M(r"\theta^{\text{new}}", "θ (new)"),
-                        [M(r"\theta " + sign + " " + rate_l + r"\frac{\partial J}{\partial \theta}",
-                           f"θ {sign} {rate_t}∂J/∂θ")]))
+    out.append(
+        Equation(
+            M(r"\theta^{\text{new}}", "θ (new)"),
+            [M(r"\theta " + sign + " " + rate_l + r"\frac{\partial J}{\partial \theta}", f"θ {sign} {rate_t}∂J/∂θ")],
+        )
+    )
     if _frozen_bias(d):
         out.append(Para("Biases are kept fixed (not updated)."))
     frozen = _frozen_bias(d)
@@ -227,7 +256,8 @@ def _updates(d: Derivation) -> list:
             step = num(d[g], paren=True)
             with_nums = M(
                 fmt_number(d[p], DIGITS) + f" {sign} " + (eta + r" \cdot " if eta else "") + step.latex,
-                fmt_number(d[p], DIGITS) + f" {sign} " + (eta + "·" if eta else "") + step.text)
+                fmt_number(d[p], DIGITS) + f" {sign} " + (eta + "·" if eta else "") + step.text,
+            )
             out.append(Equation(new(p), [with_nums, value_math(d, p_new)], name=p_new))
     return out
 
@@ -246,8 +276,12 @@ def _after(d: Derivation) -> list:
         out.append(Para("The loss after the update is undefined, as some updated parameters are."))
         return out
     word = "decreased" if change < 0 else "did not decrease"
-    out.append(Para(f"The loss {word} by {fmt_number(change, DIGITS).lstrip('-')} "
-                    f"({fmt_number(d['J'], DIGITS)} -> {fmt_number(d['J@new'], DIGITS)})."))
+    out.append(
+        Para(
+            f"The loss {word} by {fmt_number(change, DIGITS).lstrip('-')} "
+            f"({fmt_number(d['J'], DIGITS)} -> {fmt_number(d['J@new'], DIGITS)})."
+        )
+    )
     return out
 
 
@@ -258,7 +292,7 @@ def _verification(d: Derivation) -> list:
     how = {
         "direct": "every gradient equals sympy.diff of the fully expanded loss",
         "inductive": "each recursion step checked with sympy.diff, and every gradient against a "
-                     "40-digit central difference of J",
+        "40-digit central difference of J",
     }[v.method]
     status = "OK" if v.ok else "FAILED: " + ", ".join(v.failures[:5])
     lines = [Heading("Verification"), Para(f"Method: {v.method} ({how}). {v.checks} checks: {status}.")]
@@ -270,14 +304,24 @@ def _verification(d: Derivation) -> list:
 
 def _matrix_only(d: Derivation) -> list:
     spec = d.spec
-    out: list = [Para(f"Layers this wide are shown in matrix form (per-neuron steps need at most "
-                      f"16 neurons a layer). {d[applied('params', 'net')]:,} trainable parameters.")]
+    out: list = [
+        Para(
+            f"Layers this wide are shown in matrix form (per-neuron steps need at most "
+            f"16 neurons a layer). {d[applied('params', 'net')]:,} trainable parameters."
+        )
+    ]
     out.append(Heading("Shapes"))
     rows = []
     for l in range(1, d.L + 1):
         n, m = spec.sizes[l], spec.sizes[l - 1]
-        rows.append([M(f"W^{{({l})}}", f"W⁽{sup(l)}⁾"), f"{n} x {m}",
-                     f"{d[applied('params', key('W', l))]:,}", spec.activations[l - 1]])
+        rows.append(
+            [
+                M(f"W^{{({l})}}", f"W⁽{sup(l)}⁾"),
+                f"{n} x {m}",
+                f"{d[applied('params', key('W', l))]:,}",
+                spec.activations[l - 1],
+            ]
+        )
     out.append(Table(["layer", "W shape", "parameters", "activation"], rows))
     b_l, b_t = (r" + b^{(l)}", " + b⁽ˡ⁾") if spec.bias else ("", "")
     out += [
@@ -285,20 +329,35 @@ def _matrix_only(d: Derivation) -> list:
         Equation(M("z^{(l)}", "z⁽ˡ⁾"), [M(r"W^{(l)} a^{(l-1)}" + b_l, "W⁽ˡ⁾ a⁽ˡ⁻¹⁾" + b_t)]),
         Equation(M("a^{(l)}", "a⁽ˡ⁾"), [M(r"f_l\left(z^{(l)}\right)", "f_l(z⁽ˡ⁾)")]),
         Heading("Output error"),
-        Equation(M(r"\delta^{(L)}", "δ⁽ᴸ⁾"),
-                 [M(r"\hat{y} - y", "ŷ - y") if spec.loss in ("ce",) or
-                  (spec.loss == "bce" and spec.activations[-1] == "sigmoid")
-                  else M(r"f_L'\!\left(z^{(L)}\right) \odot \nabla_{\hat{y}} J", "f_L'(z⁽ᴸ⁾) ⊙ ∇_ŷ J")]),
+        Equation(
+            M(r"\delta^{(L)}", "δ⁽ᴸ⁾"),
+            [
+                M(r"\hat{y} - y", "ŷ - y")
+                if spec.loss in ("ce",) or (spec.loss == "bce" and spec.activations[-1] == "sigmoid")
+                else M(r"f_L'\!\left(z^{(L)}\right) \odot \nabla_{\hat{y}} J", "f_L'(z⁽ᴸ⁾) ⊙ ∇_ŷ J")
+            ],
+        ),
         Heading("Recursion"),
-        Equation(M(r"\delta^{(l)}", "δ⁽ˡ⁾"),
-                 [M(r"f_l'\!\left(z^{(l)}\right) \odot \left(W^{(l+1)}\right)^T \delta^{(l+1)}",
-                    "f_l'(z⁽ˡ⁾) ⊙ (W⁽ˡ⁺¹⁾)ᵀ δ⁽ˡ⁺¹⁾")]),
+        Equation(
+            M(r"\delta^{(l)}", "δ⁽ˡ⁾"),
+            [
+                M(
+                    r"f_l'\!\left(z^{(l)}\right) \odot \left(W^{(l+1)}\right)^T \delta^{(l+1)}",
+                    "f_l'(z⁽ˡ⁾) ⊙ (W⁽ˡ⁺¹⁾)ᵀ δ⁽ˡ⁺¹⁾",
+                )
+            ],
+        ),
         Heading("Gradients"),
-        Equation(M(r"\frac{\partial J}{\partial W^{(l)}}", "∂J/∂W⁽ˡ⁾"),
-                 [M(r"\delta^{(l)} \left(a^{(l-1)}\right)^T", "δ⁽ˡ⁾ (a⁽ˡ⁻¹⁾)ᵀ")]),
+        Equation(
+            M(r"\frac{\partial J}{\partial W^{(l)}}", "∂J/∂W⁽ˡ⁾"),
+            [M(r"\delta^{(l)} \left(a^{(l-1)}\right)^T", "δ⁽ˡ⁾ (a⁽ˡ⁻¹⁾)ᵀ")],
+        ),
         Heading("Update"),
-        Equation(M(r"W^{(l)}", "W⁽ˡ⁾"), [M(r"W^{(l)} - \eta \frac{\partial J}{\partial W^{(l)}}",
-                                         "W⁽ˡ⁾ - η ∂J/∂W⁽ˡ⁾")], note="assignment"),
+        Equation(
+            M(r"W^{(l)}", "W⁽ˡ⁾"),
+            [M(r"W^{(l)} - \eta \frac{\partial J}{\partial W^{(l)}}", "W⁽ˡ⁾ - η ∂J/∂W⁽ˡ⁾")],
+            note="assignment",
+        ),
     ]
     return out
 
@@ -325,13 +384,21 @@ def derivation_report(d: Derivation) -> Report:
     acts = ", ".join(spec.activations)
     title = f"Backpropagation for a {spec.name} network"
     r = Report(title)
-    r.add(Para(f"Activations (layers 1-{d.L}): {acts}. Loss: {LOSSES[spec.loss]}. "
-               f"Biases: {'yes' if spec.bias else 'no'}."))
+    r.add(
+        Para(
+            f"Activations (layers 1-{d.L}): {acts}. Loss: {LOSSES[spec.loss]}. Biases: {'yes' if spec.bias else 'no'}."
+        )
+    )
     if d.convention != "dJ/dz":
         r.add(Para(f"Convention: {CONVENTIONS[d.convention]}."))
     if d.mistakes:
-        r.add(Para("Deliberate mistakes: " + "; ".join(f"{m} ({MISTAKES[m].description})"
-                                                        for m in sorted(d.mistakes)) + "."))
+        r.add(
+            Para(
+                "Deliberate mistakes: "
+                + "; ".join(f"{m} ({MISTAKES[m].description})" for m in sorted(d.mistakes))
+                + "."
+            )
+        )
     r.add(Heading("Notation"), _legend(d))
     if not d.per_neuron:
         r.add(*_matrix_only(d))

@@ -51,6 +51,7 @@ MAX_LABELLED_EDGES = 24  # between two layers; more than this and the weights go
 
 # --- labels ----------------------------------------------------------------------------------
 
+
 def _esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
@@ -107,6 +108,7 @@ def _quote(ident: str) -> str:
 
 # --- computational graphs --------------------------------------------------------------------
 
+
 def graph_dot(g) -> str:
     """DOT source for a :class:`derive.graphs.graph.Graph`: its values, local derivatives and adjoints,
     read by name from the result's quantities."""
@@ -117,35 +119,40 @@ def graph_dot(g) -> str:
         f'  graph [fontname="{FONT}", fontsize=13];',
         f'  node [fontname="{FONT}", fontsize=12];',
         f'  edge [fontname="{FONT}", fontsize=11, color="#555555", arrowsize=0.7];',
-        f"  label=<{_esc(g.source)}<BR/><FONT POINT-SIZE=\"10\">value  |  "
-        f"<FONT COLOR=\"{ADJOINT_COLOR}\">∂{html_name(out)}/∂node (reverse mode)</FONT>"
-        + (f"  |  <FONT COLOR=\"{TANGENT_COLOR}\">d node/d{html_name(g.wrt)} (forward mode)"
-           "</FONT>" if g.wrt else "")
-        + f"  |  <FONT COLOR=\"{LOCAL_COLOR}\">local derivative</FONT></FONT>>;",
+        f'  label=<{_esc(g.source)}<BR/><FONT POINT-SIZE="10">value  |  '
+        f'<FONT COLOR="{ADJOINT_COLOR}">∂{html_name(out)}/∂node (reverse mode)</FONT>'
+        + (f'  |  <FONT COLOR="{TANGENT_COLOR}">d node/d{html_name(g.wrt)} (forward mode)</FONT>' if g.wrt else "")
+        + f'  |  <FONT COLOR="{LOCAL_COLOR}">local derivative</FONT></FONT>>;',
         "  labelloc=t;",
     ]
     for name, node in g.nodes.items():
-        cells = [f"<TD><B>{html_name(name)}</B></TD>",
-                 f"<TD>{_n(g[name])}</TD>",
-                 (f"<TD><FONT COLOR=\"{ADJOINT_COLOR}\">{_d(out, name)} = "
-                 f"{_n(g[g.adjoint_name(name)])}</FONT></TD>")]
+        cells = [
+            f"<TD><B>{html_name(name)}</B></TD>",
+            f"<TD>{_n(g[name])}</TD>",
+            (f'<TD><FONT COLOR="{ADJOINT_COLOR}">{_d(out, name)} = {_n(g[g.adjoint_name(name)])}</FONT></TD>'),
+        ]
         if g.wrt:
-            cells.append(f"<TD><FONT COLOR=\"{TANGENT_COLOR}\">{_d(name, g.wrt, 'd')} = "
-                         f"{_n(g[g.tangent_name(name)])}</FONT></TD>")
-        fill = ' BGCOLOR="#eef3fb"' if node.op == "input" else (
-            ' BGCOLOR="#fdf2e9"' if name == out else "")
-        label = (f'<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4"{fill}>'
-                 f"<TR>{''.join(cells)}</TR></TABLE>")
+            cells.append(
+                f'<TD><FONT COLOR="{TANGENT_COLOR}">{_d(name, g.wrt, "d")} = {_n(g[g.tangent_name(name)])}</FONT></TD>'
+            )
+        fill = ' BGCOLOR="#eef3fb"' if node.op == "input" else (' BGCOLOR="#fdf2e9"' if name == out else "")
+        label = (
+            f'<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4"{fill}><TR>{"".join(cells)}</TR></TABLE>'
+        )
         lines.append(f"  {_quote('v:' + name)} [shape=plaintext, label=<{label}>];")
         if node.op == "input":
             continue
         op_label = html_expr(node.expr)
-        lines.append(f"  {_quote('op:' + name)} [shape=ellipse, style=filled, "
-                     f'fillcolor="#f4f4f4", fontsize=11, margin="0.05,0.02", label=<{op_label}>];')
+        lines.append(
+            f"  {_quote('op:' + name)} [shape=ellipse, style=filled, "
+            f'fillcolor="#f4f4f4", fontsize=11, margin="0.05,0.02", label=<{op_label}>];'
+        )
         for i in node.inputs:
-            lines.append(f"  {_quote('v:' + i)} -> {_quote('op:' + name)} "
-                         f'[label=<<FONT COLOR="{LOCAL_COLOR}">{_d(name, i)} = '
-                         f"{_n(g[g.local_name(name, i)])}</FONT>>];")
+            lines.append(
+                f"  {_quote('v:' + i)} -> {_quote('op:' + name)} "
+                f'[label=<<FONT COLOR="{LOCAL_COLOR}">{_d(name, i)} = '
+                f"{_n(g[g.local_name(name, i)])}</FONT>>];"
+            )
         lines.append(f"  {_quote('op:' + name)} -> {_quote('v:' + name)};")
     lines.append("}")
     return "\n".join(lines) + "\n"
@@ -157,6 +164,7 @@ def draw_graph(graph, path: str | Path) -> Path:
 
 
 # --- network diagrams ------------------------------------------------------------------------
+
 
 def _shown(n: int, max_per_layer: int) -> list[int | None]:
     """1-based neuron indices to draw; None marks the "⋮ (k more)" node."""
@@ -185,14 +193,12 @@ def _neuron_label(layer: int, i: int, values: dict, bias: bool) -> str:
             rows.append(f"+ {html_name(b)}")
         delta = values.get(key("delta", layer, i))
         if delta is not None:
-            rows.append(f'<FONT COLOR="{ADJOINT_COLOR}">{html_name(key("delta", layer, i))} = '
-                        f"{_n(delta)}</FONT>")
+            rows.append(f'<FONT COLOR="{ADJOINT_COLOR}">{html_name(key("delta", layer, i))} = {_n(delta)}</FONT>')
     cells = "".join(f"<TR><TD>{r}</TD></TR>" for r in rows)  # rows, not <BR/>: no SUB/SUP clash
     return f'<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="1">{cells}</TABLE>'
 
 
-def network_dot(spec: NetSpec, values: dict[str, float] | None = None, *,
-                max_per_layer: int = 8) -> str:
+def network_dot(spec: NetSpec, values: dict[str, float] | None = None, *, max_per_layer: int = 8) -> str:
     """DOT source for an MLP diagram (see :func:`draw_network`).
 
     The layout is computed here, not left to ``dot``: neurons sit in columns in index order
@@ -214,10 +220,14 @@ def network_dot(spec: NetSpec, values: dict[str, float] | None = None, *,
     lines = [
         "digraph network {",
         "  layout=neato; overlap=true; splines=false; outputorder=edgesfirst;",
-        (f'  graph [fontname="{FONT}", fontsize=13, labelloc=t, '
-        f"label=<{_esc(spec.name)} network ({_esc(acts)}; loss {_esc(spec.loss)})>];"),
-        (f'  node [fontname="{FONT}", fontsize=11, shape={shape}, fixedsize=true, '
-        f"width={width}, height={height}, style=filled];"),
+        (
+            f'  graph [fontname="{FONT}", fontsize=13, labelloc=t, '
+            f"label=<{_esc(spec.name)} network ({_esc(acts)}; loss {_esc(spec.loss)})>];"
+        ),
+        (
+            f'  node [fontname="{FONT}", fontsize=11, shape={shape}, fixedsize=true, '
+            f"width={width}, height={height}, style=filled];"
+        ),
         '  edge [color="#888888", arrowsize=0.6];',
     ]
     shown = [_shown(n, max_per_layer) for n in spec.sizes]
@@ -226,23 +236,28 @@ def network_dot(spec: NetSpec, values: dict[str, float] | None = None, *,
     for layer, idx in enumerate(shown):
         x = layer * dx
         top = (tallest - 1) * dy / 2 + (len(idx) - 1) * dy / 2 - (tallest - 1) * dy / 2
-        title = ("input layer" if layer == 0 else "output layer" if layer == spec.L
-                 else f"hidden layer {layer}")
-        lines.append(f'  "L{layer}_title" [shape=plaintext, fixedsize=false, style="", '
-                     f'fontsize=10, pos="{x:.3f},{top + height / 2 + 0.35:.3f}!", '
-                     f"label=<{title}<BR/>N<SUB>{layer}</SUB> = {spec.sizes[layer]}>];")
+        title = "input layer" if layer == 0 else "output layer" if layer == spec.L else f"hidden layer {layer}"
+        lines.append(
+            f'  "L{layer}_title" [shape=plaintext, fixedsize=false, style="", '
+            f'fontsize=10, pos="{x:.3f},{top + height / 2 + 0.35:.3f}!", '
+            f"label=<{title}<BR/>N<SUB>{layer}</SUB> = {spec.sizes[layer]}>];"
+        )
         for k, i in enumerate(idx):
             y = top - k * dy
             if i is None:
                 more = spec.sizes[layer] - len(idx) + 1
-                lines.append(f'  "L{layer}_more" [shape=plaintext, fixedsize=false, style="", '
-                             f'pos="{x:.3f},{y:.3f}!", label=<⋮<BR/>'
-                             f'<FONT POINT-SIZE="9">({more} more)</FONT>>];')
+                lines.append(
+                    f'  "L{layer}_more" [shape=plaintext, fixedsize=false, style="", '
+                    f'pos="{x:.3f},{y:.3f}!", label=<⋮<BR/>'
+                    f'<FONT POINT-SIZE="9">({more} more)</FONT>>];'
+                )
                 continue
             pos[(layer, i)] = (x, y)
             fill = "#eef3fb" if layer == 0 else "#fdf2e9" if layer == spec.L else "#ffffff"
-            lines.append(f'  "L{layer}_{i}" [fillcolor="{fill}", pos="{x:.3f},{y:.3f}!", '
-                         f"label=<{_neuron_label(layer, i, vals, spec.bias)}>];")
+            lines.append(
+                f'  "L{layer}_{i}" [fillcolor="{fill}", pos="{x:.3f},{y:.3f}!", '
+                f"label=<{_neuron_label(layer, i, vals, spec.bias)}>];"
+            )
     for layer in range(1, spec.L + 1):
         targets = [i for i in shown[layer] if i is not None]
         sources = [j for j in shown[layer - 1] if j is not None]
@@ -260,23 +275,28 @@ def network_dot(spec: NetSpec, values: dict[str, float] | None = None, *,
                 t = (width / 2 + frac * (dx - width)) / dx
                 w = key("w", layer, i, j)
                 text = _n(vals[w]) if w in vals else html_name(w)
-                lines.append(f'  "w_{layer}_{i}_{j}" [shape=plaintext, fixedsize=false, '
-                             f'style=filled, fillcolor=white, fontsize=10, margin="0.01,0.01", '
-                             f'width=0, height=0, pos="{x0 + t * (x1 - x0):.3f},'
-                             f'{y0 + t * (y1 - y0):.3f}!", label=<{text}>];')
+                lines.append(
+                    f'  "w_{layer}_{i}_{j}" [shape=plaintext, fixedsize=false, '
+                    f'style=filled, fillcolor=white, fontsize=10, margin="0.01,0.01", '
+                    f'width=0, height=0, pos="{x0 + t * (x1 - x0):.3f},'
+                    f'{y0 + t * (y1 - y0):.3f}!", label=<{text}>];'
+                )
         if not labelled:
             x = (layer - 0.5) * dx
             y = min(p[1] for p in pos.values()) - height / 2 - 0.3
-            lines.append(f'  "L{layer}_note" [shape=plaintext, fixedsize=false, style="", '
-                         f'fontsize=9, pos="{x:.3f},{y:.3f}!", label=<weights '
-                         f"w<SUP>({layer})</SUP><SUB>ij</SUB> not labelled ({len(targets)} x "
-                         f"{len(sources)} edges shown)>];")
+            lines.append(
+                f'  "L{layer}_note" [shape=plaintext, fixedsize=false, style="", '
+                f'fontsize=9, pos="{x:.3f},{y:.3f}!", label=<weights '
+                f"w<SUP>({layer})</SUP><SUB>ij</SUB> not labelled ({len(targets)} x "
+                f"{len(sources)} edges shown)>];"
+            )
     lines.append("}")
     return "\n".join(lines) + "\n"
 
 
-def draw_network(spec: NetSpec, path: str | Path, *, values: dict[str, float] | None = None,
-                 max_per_layer: int = 8) -> Path:
+def draw_network(
+    spec: NetSpec, path: str | Path, *, values: dict[str, float] | None = None, max_per_layer: int = 8
+) -> Path:
     """Draw an MLP to ``path`` (.svg, .png or .dot); the path actually written.
 
     Args:
@@ -291,13 +311,15 @@ def draw_network(spec: NetSpec, path: str | Path, *, values: dict[str, float] | 
 
 # --- output ----------------------------------------------------------------------------------
 
+
 def write_picture(source: str, path: str | Path) -> Path:
     """Write DOT ``source`` as the picture ``path`` asks for; without ``dot``, write FILE.dot."""
     path = Path(path)
     kind = PICTURE_TYPES.get(path.suffix.lower())
     if kind is None:
-        raise InputError(f"--draw {str(path)!r}: unknown picture type {path.suffix or '(none)'!r};"
-                         f" use {', '.join(PICTURE_TYPES)}")
+        raise InputError(
+            f"--draw {str(path)!r}: unknown picture type {path.suffix or '(none)'!r}; use {', '.join(PICTURE_TYPES)}"
+        )
     if not path.parent.is_dir():
         raise InputError(f"--draw {str(path)!r}: folder {str(path.parent)!r} does not exist")
     exe = shutil.which(DOT) if kind != "dot" else None
@@ -306,8 +328,13 @@ def write_picture(source: str, path: str | Path) -> Path:
         if exe is None:
             target.write_text(source, encoding="utf-8")
             return target
-        proc = subprocess.run([exe, f"-T{kind}", "-o", str(path)], input=source.encode("utf-8"),
-                              capture_output=True, timeout=120, check=False)
+        proc = subprocess.run(
+            [exe, f"-T{kind}", "-o", str(path)],
+            input=source.encode("utf-8"),
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
     except OSError as exc:
         raise InputError(f"--draw {str(path)!r}: cannot write it ({exc.strerror})") from None
     if proc.returncode != 0:
@@ -321,9 +348,11 @@ def missing_dot_warning(requested: str | Path, written: str | Path) -> str | Non
     if requested == written:
         return None
     kind = PICTURE_TYPES.get(requested.suffix.lower(), "svg")
-    return (f"Graphviz 'dot' was not found, so {written} holds the DOT source instead of "
-            f"{requested}; install Graphviz (apt-get install graphviz) and run "
-            f"dot -T{kind} {written} -o {requested}")
+    return (
+        f"Graphviz 'dot' was not found, so {written} holds the DOT source instead of "
+        f"{requested}; install Graphviz (apt-get install graphviz) and run "
+        f"dot -T{kind} {written} -o {requested}"
+    )
 
 
 if __name__ == "__main__":  # a quick look: python -m derive.render.draw

@@ -32,17 +32,42 @@ def _cell_latex(cell: Any, digits: int) -> str:
 
 
 _LATEX_CHARS = {
-    "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
-    "{": r"\{", "}": r"\}", "^": r"\^{}", "~": r"\~{}",
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "^": r"\^{}",
+    "~": r"\~{}",
     # What our Unicode text uses, for prose that reaches LaTeX (plain amsmath, no unicode-math).
-    "α": r"\ensuremath{\alpha}", "β": r"\ensuremath{\beta}", "γ": r"\ensuremath{\gamma}",
-    "δ": r"\ensuremath{\delta}", "η": r"\ensuremath{\eta}", "θ": r"\ensuremath{\theta}",
-    "λ": r"\ensuremath{\lambda}", "σ": r"\ensuremath{\sigma}", "Σ": r"\ensuremath{\Sigma}",
-    "∂": r"\ensuremath{\partial}", "⊙": r"\ensuremath{\odot}", "·": r"\ensuremath{\cdot}",
-    "ŷ": r"\ensuremath{\hat{y}}", "½": r"\ensuremath{\tfrac{1}{2}}", "≤": r"\ensuremath{\le}",
-    "≥": r"\ensuremath{\ge}", "×": r"\ensuremath{\times}", "→": r"\ensuremath{\to}",
-    "⌊": r"\ensuremath{\lfloor}", "⌋": r"\ensuremath{\rfloor}", "⌈": r"\ensuremath{\lceil}",
-    "⌉": r"\ensuremath{\rceil}", "−": "-", "…": r"\ldots{}", "⋮": r"\ensuremath{\vdots}",
+    "α": r"\ensuremath{\alpha}",
+    "β": r"\ensuremath{\beta}",
+    "γ": r"\ensuremath{\gamma}",
+    "δ": r"\ensuremath{\delta}",
+    "η": r"\ensuremath{\eta}",
+    "θ": r"\ensuremath{\theta}",
+    "λ": r"\ensuremath{\lambda}",
+    "σ": r"\ensuremath{\sigma}",
+    "Σ": r"\ensuremath{\Sigma}",
+    "∂": r"\ensuremath{\partial}",
+    "⊙": r"\ensuremath{\odot}",
+    "·": r"\ensuremath{\cdot}",
+    "ŷ": r"\ensuremath{\hat{y}}",
+    "½": r"\ensuremath{\tfrac{1}{2}}",
+    "≤": r"\ensuremath{\le}",
+    "≥": r"\ensuremath{\ge}",
+    "×": r"\ensuremath{\times}",
+    "→": r"\ensuremath{\to}",
+    "⌊": r"\ensuremath{\lfloor}",
+    "⌋": r"\ensuremath{\rfloor}",
+    "⌈": r"\ensuremath{\lceil}",
+    "⌉": r"\ensuremath{\rceil}",
+    "−": "-",
+    "…": r"\ldots{}",
+    "⋮": r"\ensuremath{\vdots}",
 }
 _SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾⁺⁻ᴸˡᵀ", "0123456789()+-Llᵀ"))
 _SUPERSCRIPTS["ᵀ"] = "T"
@@ -95,8 +120,14 @@ def render_text(report: Report, *, width: int = 100, digits: int = 6, color: boo
     from rich.text import Text
 
     buf = StringIO()
-    console = Console(file=buf, width=width, color_system="standard" if color else None,
-                      force_terminal=color, highlight=False, soft_wrap=False)
+    console = Console(
+        file=buf,
+        width=width,
+        color_system="standard" if color else None,
+        force_terminal=color,
+        highlight=False,
+        soft_wrap=False,
+    )
     console.print(Text(report.title, style="bold"))
     console.print(Text("=" * min(len(report.title), width)))
     for block in report.blocks:
@@ -113,8 +144,13 @@ def render_text(report: Report, *, width: int = 100, digits: int = 6, color: boo
             for line in _wrap_equation(lhs, parts, width):
                 console.print(Text(line), overflow="fold")
         elif isinstance(block, Table):
-            t = RichTable(title=block.title, show_lines=False, box=None if not color else None,
-                          header_style="bold", pad_edge=False)
+            t = RichTable(
+                title=block.title,
+                show_lines=False,
+                box=None if not color else None,
+                header_style="bold",
+                pad_edge=False,
+            )
             for c in block.columns:
                 t.add_column(c, overflow="fold")
             for row in block.rows:
@@ -193,8 +229,7 @@ def render_markdown(report: Report, *, digits: int = 6) -> str:
             out.append("| " + " | ".join(_md_escape(c) for c in block.columns) + " |")
             out.append("|" + "---|" * len(block.columns))
             for row in block.rows:
-                cells = [_md_escape(c) if isinstance(c, str) else "$" + _cell_latex(c, digits) + "$"
-                         for c in row]
+                cells = [_md_escape(c) if isinstance(c, str) else "$" + _cell_latex(c, digits) + "$" for c in row]
                 out.append("| " + " | ".join(cells) + " |")
             out.append("")
     return "\n".join(out).rstrip() + "\n"

@@ -31,8 +31,10 @@ def _point_value(value: sp.Rational) -> str:
 
 def _partial(top: str, bottom: str, d: str = "∂") -> Math:
     ld = r"\partial " if d == "∂" else "d"
-    return Math(r"\frac{" + ld + latex_name(top) + "}{" + ld + latex_name(bottom) + "}",
-                f"{d}{text_name(top)}/{d}{text_name(bottom)}")
+    return Math(
+        r"\frac{" + ld + latex_name(top) + "}{" + ld + latex_name(bottom) + "}",
+        f"{d}{text_name(top)}/{d}{text_name(bottom)}",
+    )
 
 
 def _num(value, digits: int = 6) -> str:
@@ -78,19 +80,26 @@ def graph_report(g: Graph) -> Report:
     rows = []
     for name, node in g.nodes.items():
         definition = "input" if node.op == "input" else qs[name].formula
-        rows.append([Math(latex_name(name), text_name(name)), definition, _shown_value(g[name]),
-                     g[g.adjoint_name(name)]])
-    r.add(Heading("Forward pass and adjoints"),
-          Table(["node", "definition", "value", f"adjoint d{out}/d(node)"], rows))
+        rows.append(
+            [Math(latex_name(name), text_name(name)), definition, _shown_value(g[name]), g[g.adjoint_name(name)]]
+        )
+    r.add(Heading("Forward pass and adjoints"), Table(["node", "definition", "value", f"adjoint d{out}/d(node)"], rows))
 
-    edge_rows = [[_partial(e.target, e.source), qs[g.local_name(e.target, e.source)].formula,
-                  g[g.local_name(e.target, e.source)]] for e in g.edges.values()]
-    r.add(Heading("Local derivatives (one per edge)"),
-          Table(["edge", "local derivative", "value"], edge_rows))
+    edge_rows = [
+        [
+            _partial(e.target, e.source),
+            qs[g.local_name(e.target, e.source)].formula,
+            g[g.local_name(e.target, e.source)],
+        ]
+        for e in g.edges.values()
+    ]
+    r.add(Heading("Local derivatives (one per edge)"), Table(["edge", "local derivative", "value"], edge_rows))
 
     if g.mistakes:
-        rule = (f"From {out} back, following one path only: d{out}/dn = d{out}/dm * dm/dn "
-                "for the first user m of n (in evaluation order)")
+        rule = (
+            f"From {out} back, following one path only: d{out}/dn = d{out}/dm * dm/dn "
+            "for the first user m of n (in evaluation order)"
+        )
     else:
         rule = f"From {out} back: d{out}/dn = sum over the users m of n: d{out}/dm * dm/dn"
     r.add(Heading("Reverse mode"), Para(rule))
@@ -101,35 +110,61 @@ def graph_report(g: Graph) -> Report:
         users = g.consumers(name)[:1] if g.mistakes else g.consumers(name)
         terms = [(_partial(out, m), _partial(m, name)) for m in users]
         values = [(_num(g[g.adjoint_name(m)]), _num(g[g.local_name(m, name)])) for m in users]
-        r.add(Equation(_partial(out, name), _product_terms(terms, values) + [g[g.adjoint_name(name)]],
-                       name=g.adjoint_name(name)))
+        r.add(
+            Equation(
+                _partial(out, name),
+                _product_terms(terms, values) + [g[g.adjoint_name(name)]],
+                name=g.adjoint_name(name),
+            )
+        )
 
-    r.add(Heading("Paths from the output to each input"),
-          Para("Product of the local derivatives along each path; paths add."))
+    r.add(
+        Heading("Paths from the output to each input"),
+        Para("Product of the local derivatives along each path; paths add."),
+    )
     for v in g.variables:
         total = g[g.count_name(v)]
         listed = _listed_paths(g, v)
         products = [g[g.path_name(p)] for p in listed]
         for path, product in zip(listed, products):
             factors = [_num(g[g.local_name(path[k], path[k + 1])]) for k in range(len(path) - 1)]
-            r.add(Equation(Math(r" \to ".join(latex_name(p) for p in path), " → ".join(text_name(p) for p in path)),
-                           [Math(r" \cdot ".join(factors), "·".join(factors)), product], name=g.path_name(path)))
+            r.add(
+                Equation(
+                    Math(r" \to ".join(latex_name(p) for p in path), " → ".join(text_name(p) for p in path)),
+                    [Math(r" \cdot ".join(factors), "·".join(factors)), product],
+                    name=g.path_name(path),
+                )
+            )
         if total > len(listed):
             r.add(Para(f"... and {total - len(listed)} more paths to {v}."))
         if g.mistakes:
             taken = " → ".join(text_name(p) for p in g.first_user_path(v))
-            r.add(Equation(_partial(out, v), [g[g.adjoint_name(v)]], name=g.adjoint_name(v),
-                           note=f"one path only: {taken}"))
+            r.add(
+                Equation(
+                    _partial(out, v), [g[g.adjoint_name(v)]], name=g.adjoint_name(v), note=f"one path only: {taken}"
+                )
+            )
             continue
-        summed = [] if len(products) < 2 or total > len(listed) else [
-            Math(" + ".join(_num(x) for x in products), " + ".join(_num(x) for x in products))]
-        r.add(Equation(_partial(out, v), [*summed, g[g.adjoint_name(v)]], name=g.adjoint_name(v),
-                       note=f"sum over {total} path{'s' if total != 1 else ''}"))
+        summed = (
+            []
+            if len(products) < 2 or total > len(listed)
+            else [Math(" + ".join(_num(x) for x in products), " + ".join(_num(x) for x in products))]
+        )
+        r.add(
+            Equation(
+                _partial(out, v),
+                [*summed, g[g.adjoint_name(v)]],
+                name=g.adjoint_name(v),
+                note=f"sum over {total} path{'s' if total != 1 else ''}",
+            )
+        )
 
     if g.wrt is not None:
         w = g.wrt
-        r.add(Heading(f"Forward mode (d node/d{w})"),
-              Para(f"From the inputs on: dn/d{w} = sum over the inputs i of n: dn/di * di/d{w}"))
+        r.add(
+            Heading(f"Forward mode (d node/d{w})"),
+            Para(f"From the inputs on: dn/d{w} = sum over the inputs i of n: dn/di * di/d{w}"),
+        )
         for name, node in g.nodes.items():
             tangent = g.tangent_name(name)
             if node.op == "input":

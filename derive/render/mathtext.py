@@ -11,8 +11,22 @@ from derive.notation import latex_name, text_name
 from derive.render.printing import fmt_number, to_latex, to_text
 from derive.render.report import Math
 
-__all__ = ["DIGITS", "M", "dJ", "expr_math", "fprime_math", "join", "name_math", "new", "num", "paren",
-           "plus", "product", "sup", "vec_math"]
+__all__ = [
+    "DIGITS",
+    "M",
+    "dJ",
+    "expr_math",
+    "fprime_math",
+    "join",
+    "name_math",
+    "new",
+    "num",
+    "paren",
+    "plus",
+    "product",
+    "sup",
+    "vec_math",
+]
 
 DIGITS = 6
 
@@ -55,16 +69,20 @@ def dJ(name: str) -> Math:  # noqa: N802
 
 def new(name: str) -> Math:
     lat = latex_name(name)
-    return M(lat + r"^{\text{new}}" if "^" not in lat else lat.replace("^{", r"^{\text{new}\,", 1),
-             text_name(name) + " (new)")
+    return M(
+        lat + r"^{\text{new}}" if "^" not in lat else lat.replace("^{", r"^{\text{new}\,", 1),
+        text_name(name) + " (new)",
+    )
 
 
 def fprime_math(act: str, z: Math, a: Math) -> tuple[Math, Math]:
     """``f'(z)`` as the board writes it: in terms of ``z``, and in terms of ``a = f(z)``."""
     zl, zt, al, at = z.latex, z.text, a.latex, a.text
     if act == "sigmoid":
-        return (M(rf"\sigma({zl})\left(1 - \sigma({zl})\right)", f"σ({zt})(1 - σ({zt}))"),
-                M(rf"{al}\left(1 - {al}\right)", f"{at}(1 - {at})"))
+        return (
+            M(rf"\sigma({zl})\left(1 - \sigma({zl})\right)", f"σ({zt})(1 - σ({zt}))"),
+            M(rf"{al}\left(1 - {al}\right)", f"{at}(1 - {at})"),
+        )
     if act == "tanh":
         return M(rf"1 - \tanh^2({zl})", f"1 - tanh²({zt})"), M(rf"1 - \left({al}\right)^2", f"1 - ({at})²")
     if act == "relu":

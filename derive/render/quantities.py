@@ -55,5 +55,7 @@ def quantity_json(q: Quantity) -> dict:
 
 def quantities_json(result: Result) -> dict:
     """``{"mistakes": [...], "quantities": {name: {...}}}`` for ``result``."""
-    return {"mistakes": sorted(result.mistakes),
-            "quantities": {name: quantity_json(q) for name, q in result.quantities().items()}}
+    return {
+        "mistakes": sorted(result.mistakes),
+        "quantities": {name: quantity_json(q) for name, q in result.quantities().items()},
+    }

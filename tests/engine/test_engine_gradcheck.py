@@ -36,17 +36,36 @@ def conv_cases(draw, connection=False):
     c, o = draw(st.integers(1, 3)), draw(st.integers(1, 3))
     table = None
     if connection:
-        table = np.array(draw(st.lists(st.lists(st.booleans(), min_size=c, max_size=c),
-                                       min_size=o, max_size=o)))
-    return {"b": draw(st.integers(1, 2)), "c": c, "o": o, "h": h, "w": w,
-            "k": k, "s": s, "p": p, "d": d,
-                "bias": draw(st.booleans()), "table": table, "seed": draw(st.integers(0, 2**16))}
+        table = np.array(draw(st.lists(st.lists(st.booleans(), min_size=c, max_size=c), min_size=o, max_size=o)))
+    return {
+        "b": draw(st.integers(1, 2)),
+        "c": c,
+        "o": o,
+        "h": h,
+        "w": w,
+        "k": k,
+        "s": s,
+        "p": p,
+        "d": d,
+        "bias": draw(st.booleans()),
+        "table": table,
+        "seed": draw(st.integers(0, 2**16)),
+    }
 
 
 def _conv_error(case):
     rng = np.random.default_rng(case["seed"])
-    layer = Conv2D(case["c"], case["o"], case["k"], stride=case["s"], padding=case["p"],
-                   dilation=case["d"], bias=case["bias"], connection=case["table"], seed=rng)
+    layer = Conv2D(
+        case["c"],
+        case["o"],
+        case["k"],
+        stride=case["s"],
+        padding=case["p"],
+        dilation=case["d"],
+        bias=case["bias"],
+        connection=case["table"],
+        seed=rng,
+    )
     x = rng.standard_normal((case["b"], case["c"], case["h"], case["w"]))
     return check_layer(layer, x, seed=case["seed"])
 
@@ -68,9 +87,14 @@ def pool_cases(draw):
     p = draw(st.integers(0, k // 2))
     h = max(1, k - 2 * p) + draw(st.integers(0, 4))
     w = max(1, k - 2 * p) + draw(st.integers(0, 4))
-    return {"shape": (draw(st.integers(1, 2)), draw(st.integers(1, 3)), h, w),
-            "k": k, "s": s, "p": p,
-                "ceil": draw(st.booleans()), "seed": draw(st.integers(0, 2**16))}
+    return {
+        "shape": (draw(st.integers(1, 2)), draw(st.integers(1, 3)), h, w),
+        "k": k,
+        "s": s,
+        "p": p,
+        "ceil": draw(st.booleans()),
+        "seed": draw(st.integers(0, 2**16)),
+    }
 
 
 @given(pool_cases(), st.sampled_from([MaxPool2D, AvgPool2D]))
@@ -88,8 +112,7 @@ def test_subsampling_gradients(size, channels, extra, seed):
     assert check_layer(Subsampling(channels, size, seed=rng), x, seed=seed) < TOL
 
 
-@given(st.integers(1, 6), st.integers(1, 6), st.integers(1, 4), st.booleans(),
-       st.integers(0, 2**16))
+@given(st.integers(1, 6), st.integers(1, 6), st.integers(1, 4), st.booleans(), st.integers(0, 2**16))
 def test_dense_and_rbf_gradients(n_in, n_out, batch, bias, seed):
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((batch, n_in))
@@ -97,8 +120,7 @@ def test_dense_and_rbf_gradients(n_in, n_out, batch, bias, seed):
     assert check_layer(RBF(n_in, n_out, seed=rng), x, seed=seed) < TOL
 
 
-@given(st.sampled_from(ACTIVATION_NAMES), st.integers(1, 4), st.integers(1, 5),
-       st.integers(0, 2**16))
+@given(st.sampled_from(ACTIVATION_NAMES), st.integers(1, 4), st.integers(1, 5), st.integers(0, 2**16))
 def test_activation_gradients(name, batch, n, seed):
     # |z| <= 4: in saturation (tanh'(9) ~ 1e-7) the difference quotient loses its digits
     x = np.clip(np.random.default_rng(seed).standard_normal((batch, n)) * 2, -4, 4)

@@ -51,8 +51,15 @@ def test_feature_map_sizes():
         h = layer.forward(h)
         if layer.name:
             shapes[layer.name] = h.shape[1:]
-    assert shapes == {"C1": (6, 28, 28), "S2": (6, 14, 14), "C3": (16, 10, 10),
-                      "S4": (16, 5, 5), "C5": (120, 1, 1), "F6": (84,), "OUT": (10,)}
+    assert shapes == {
+        "C1": (6, 28, 28),
+        "S2": (6, 14, 14),
+        "C3": (16, 10, 10),
+        "S4": (16, 5, 5),
+        "C5": (120, 1, 1),
+        "F6": (84,),
+        "OUT": (10,),
+    }
 
 
 def test_rbf_output_is_squared_distance_to_each_prototype():
@@ -78,8 +85,7 @@ def test_xor_with_a_2_2_1_net():
     X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
     Y = np.array([[0], [1], [1], [0]], dtype=float)
     rng = np.random.default_rng(2)
-    model = Sequential(Dense(2, 2, seed=rng), Activation("sigmoid"), Dense(2, 1, seed=rng),
-                       Activation("sigmoid"))
+    model = Sequential(Dense(2, 2, seed=rng), Activation("sigmoid"), Dense(2, 1, seed=rng), Activation("sigmoid"))
     model[0].W *= 3
     loss, opt = get_loss("bce"), Adam(model, lr=0.1)
     first = train_step(model, loss, opt, X, Y)

@@ -15,8 +15,10 @@ from derive.mlp.network import net_spec
 # Matt Mazur, "A Step by Step Backpropagation Example" (2015): a 2-2-2 sigmoid net,
 # inputs 0.05, 0.10, targets 0.01, 0.99, squared error, learning rate 0.5.
 MAZUR = {
-    "W1": [[0.15, 0.20], [0.25, 0.30]], "b1": [0.35, 0.35],
-    "W2": [[0.40, 0.45], [0.50, 0.55]], "b2": [0.60, 0.60],
+    "W1": [[0.15, 0.20], [0.25, 0.30]],
+    "b1": [0.35, 0.35],
+    "W2": [[0.40, 0.45], [0.50, 0.55]],
+    "b2": [0.60, 0.60],
 }
 MAZUR_X, MAZUR_Y = [0.05, 0.10], [0.01, 0.99]
 
@@ -30,10 +32,8 @@ def test_published_2_2_2_example():
     assert r["dW2"][0, 0] == pytest.approx(0.082167041, abs=1e-9)  # dE/dw5
     new_W2 = np.array(MAZUR["W2"]) - 0.5 * r["dW2"]
     new_W1 = np.array(MAZUR["W1"]) - 0.5 * r["dW1"]  # hidden update from the OLD W2
-    np.testing.assert_allclose(new_W2, [[0.35891648, 0.408666186], [0.511301270, 0.561370121]],
-                               atol=1e-8)
-    np.testing.assert_allclose(new_W1, [[0.149780716, 0.19956143], [0.24975114, 0.29950229]],
-                               atol=1e-8)
+    np.testing.assert_allclose(new_W2, [[0.35891648, 0.408666186], [0.511301270, 0.561370121]], atol=1e-8)
+    np.testing.assert_allclose(new_W1, [[0.149780716, 0.19956143], [0.24975114, 0.29950229]], atol=1e-8)
 
 
 def test_published_example_as_one_sgd_step_of_a_sequential_model():
@@ -41,8 +41,7 @@ def test_published_example_as_one_sgd_step_of_a_sequential_model():
     for layer, l in ((model[0], 1), (model[2], 2)):
         layer.W[...] = MAZUR[f"W{l}"]
         layer.b[...] = MAZUR[f"b{l}"]
-    J = train_step(model, get_loss("mse"), SGD(model, lr=0.5), np.array([MAZUR_X]),
-                   np.array([MAZUR_Y]))
+    J = train_step(model, get_loss("mse"), SGD(model, lr=0.5), np.array([MAZUR_X]), np.array([MAZUR_Y]))
     assert J == pytest.approx(0.298371109, abs=1e-9)
     assert model[2].W[0, 0] == pytest.approx(0.35891648, abs=1e-8)
     assert model[0].W[0, 0] == pytest.approx(0.149780716, abs=1e-9)
@@ -71,8 +70,7 @@ def test_hand_computed_relu_linear_net():
 def test_softmax_cross_entropy_by_hand():
     # W = 0, b = (0, ln 3): softmax = (1, 3)/4; y = (0, 1): J = -ln(3/4); delta = a - y
     spec = net_spec("1-2", "linear", "ce")
-    r = mlp_forward_backward(spec, {"W1": [[0.0], [0.0]], "b1": [0.0, np.log(3)]}, [5.0],
-                             [0.0, 1.0])
+    r = mlp_forward_backward(spec, {"W1": [[0.0], [0.0]], "b1": [0.0, np.log(3)]}, [5.0], [0.0, 1.0])
     np.testing.assert_allclose(r["a1"], [0.25, 0.75])
     assert r["J"] == pytest.approx(-np.log(0.75), rel=1e-15)
     np.testing.assert_allclose(r["delta1"], [0.25, -0.25])
@@ -103,8 +101,7 @@ def test_batch_loss_is_the_mean_of_the_examples():
     batch = mlp_forward_backward(spec, MAZUR, x, y)
     singles = [mlp_forward_backward(spec, MAZUR, x[i], y[i]) for i in range(3)]
     assert batch["J"] == pytest.approx(np.mean([s["J"] for s in singles]), rel=1e-14)
-    np.testing.assert_allclose(batch["dW1"], np.mean([s["dW1"] for s in singles], axis=0),
-                               rtol=1e-12)
+    np.testing.assert_allclose(batch["dW1"], np.mean([s["dW1"] for s in singles], axis=0), rtol=1e-12)
     assert batch["delta1"].shape == (3, 2) and singles[0]["delta1"].shape == (2,)
     assert batch["dW1"].shape == singles[0]["dW1"].shape == (2, 2)
 

@@ -58,13 +58,24 @@ def compare_layer(layer, x, torch_fn, rng):
 
 @st.composite
 def conv_cases(draw):
-    k, d, p, s = (draw(st.integers(1, 3)), draw(st.integers(1, 2)), draw(st.integers(0, 2)),
-                  draw(st.integers(1, 3)))
+    k, d, p, s = (draw(st.integers(1, 3)), draw(st.integers(1, 2)), draw(st.integers(0, 2)), draw(st.integers(1, 3)))
     extent = d * (k - 1) + 1
     h = max(1, extent - 2 * p) + draw(st.integers(0, 6))
     w = max(1, extent - 2 * p) + draw(st.integers(0, 6))
-    return (draw(st.integers(1, 3)), draw(st.integers(1, 3)), draw(st.integers(1, 4)), h, w,
-            k, s, p, d, draw(st.booleans()), draw(st.booleans()), draw(st.integers(0, 2**16)))
+    return (
+        draw(st.integers(1, 3)),
+        draw(st.integers(1, 3)),
+        draw(st.integers(1, 4)),
+        h,
+        w,
+        k,
+        s,
+        p,
+        d,
+        draw(st.booleans()),
+        draw(st.booleans()),
+        draw(st.integers(0, 2**16)),
+    )
 
 
 @given(conv_cases())
@@ -88,8 +99,17 @@ def pool_cases(draw):
     p = draw(st.integers(0, k // 2))
     h = max(1, k - 2 * p) + draw(st.integers(0, 6))
     w = max(1, k - 2 * p) + draw(st.integers(0, 6))
-    return (draw(st.integers(1, 2)), draw(st.integers(1, 3)), h, w, k, s, p, draw(st.booleans()),
-            draw(st.integers(0, 2**16)))
+    return (
+        draw(st.integers(1, 2)),
+        draw(st.integers(1, 3)),
+        h,
+        w,
+        k,
+        s,
+        p,
+        draw(st.booleans()),
+        draw(st.integers(0, 2**16)),
+    )
 
 
 @given(pool_cases())
@@ -97,10 +117,13 @@ def test_max_and_avg_pool_match_torch(case):
     b, c, h, w, k, s, p, ceil, seed = case
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((b, c, h, w))
-    compare_layer(MaxPool2D(k, s, p, ceil_mode=ceil), x,
-                  lambda x: F.max_pool2d(x, k, s, p, ceil_mode=ceil), rng)
-    compare_layer(AvgPool2D(k, s, p, ceil_mode=ceil), x,
-                  lambda x: F.avg_pool2d(x, k, s, p, ceil_mode=ceil, count_include_pad=True), rng)
+    compare_layer(MaxPool2D(k, s, p, ceil_mode=ceil), x, lambda x: F.max_pool2d(x, k, s, p, ceil_mode=ceil), rng)
+    compare_layer(
+        AvgPool2D(k, s, p, ceil_mode=ceil),
+        x,
+        lambda x: F.avg_pool2d(x, k, s, p, ceil_mode=ceil, count_include_pad=True),
+        rng,
+    )
 
 
 def test_max_pool_ties_send_the_gradient_to_the_first_maximum_like_torch():
@@ -125,8 +148,7 @@ def test_dense_and_rbf_match_torch(bias):
     rng = np.random.default_rng(1)
     x = rng.standard_normal((5, 7))
     compare_layer(Dense(7, 3, bias, seed=rng), x, lambda x, W, b=None: F.linear(x, W, b), rng)
-    compare_layer(RBF(7, 4, seed=rng), x,
-                  lambda x, W: ((x[:, None, :] - W[None]) ** 2).sum(-1), rng)
+    compare_layer(RBF(7, 4, seed=rng), x, lambda x, W: ((x[:, None, :] - W[None]) ** 2).sum(-1), rng)
 
 
 def test_flatten_matches_torch():
@@ -135,10 +157,14 @@ def test_flatten_matches_torch():
 
 
 TORCH_ACTS = {
-    "sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": F.relu,
-    "leaky_relu": lambda z: F.leaky_relu(z, 0.01), "elu": F.elu,
+    "sigmoid": torch.sigmoid,
+    "tanh": torch.tanh,
+    "relu": F.relu,
+    "leaky_relu": lambda z: F.leaky_relu(z, 0.01),
+    "elu": F.elu,
     "softplus": lambda z: F.softplus(z, threshold=100.0),  # no linear cut-over at z > 20
-    "linear": lambda z: z * 1.0, "softmax": lambda z: torch.softmax(z, -1),
+    "linear": lambda z: z * 1.0,
+    "softmax": lambda z: torch.softmax(z, -1),
     "scaled_tanh": lambda z: 1.7159 * torch.tanh(2 * z / 3),
 }
 
@@ -205,8 +231,7 @@ def torch_lenet(params, x, output, squash):
     return F.linear(h, out[0], out[1])
 
 
-@pytest.mark.parametrize("output, squash, opt", [("dense", "sigmoid", "sgd"),
-                                                  ("rbf", "scaled_tanh", "adam")])
+@pytest.mark.parametrize("output, squash, opt", [("dense", "sigmoid", "sgd"), ("rbf", "scaled_tanh", "adam")])
 def test_lenet5_training_step_matches_torch(output, squash, opt):
     rng = np.random.default_rng(4)
     model = lenet5(output, seed=5, squash=squash)
@@ -222,8 +247,7 @@ def test_lenet5_training_step_matches_torch(output, squash, opt):
             return -(torch.from_numpy(y) * torch.log_softmax(out, -1)).sum() / 3
         return (torch.from_numpy(y) * out).sum() / 3
 
-    topt = (torch.optim.SGD(tparams, lr=0.1) if opt == "sgd"
-            else torch.optim.Adam(tparams, lr=0.01))
+    topt = torch.optim.SGD(tparams, lr=0.1) if opt == "sgd" else torch.optim.Adam(tparams, lr=0.01)
     ours = SGD(model, lr=0.1) if opt == "sgd" else Adam(model, lr=0.01)
     for _ in range(2):  # two steps, so Adam's moments and bias correction matter
         J = train_step(model, loss, ours, x, y)
