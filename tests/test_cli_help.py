@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-COMMANDS = ["backprop", "check", "conv", "pool", "params", "graph"]
+COMMANDS = ["backprop", "check", "conv", "pool", "params", "graph", "perceptron", "activation", "softmax"]
 
 
 def _help(*args):

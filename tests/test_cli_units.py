@@ -63,7 +63,7 @@ def test_activation_text_shows_the_steps():
 def test_softmax_text_shows_the_steps():
     out = runner.invoke(cli.app, ["softmax", "--z", "[0,0]", "--y", "[1,0]"]).stdout
     # yhat = (1/2, 1/2), J = log 2 = 0.693147, dJ/dz_1 = 0.5 - 1 = -0.5
-    assert "= 0.693147" in out and "∂J/∂z₁ = -y₁ + ŷ₁ = 0.5 - 1 = -0.5" in out
+    assert "= 0.693147" in out and "∂J/∂z₁ = ŷ₁ - y₁ = 0.5 - 1 = -0.5" in out
 
 
 @pytest.mark.parametrize("command", ["perceptron", "activation", "softmax"])

@@ -30,10 +30,12 @@ def test_some_modules_and_the_readme_have_examples():
     assert _readme_blocks()
 
 
-@pytest.mark.parametrize("index", range(len(_readme_blocks())))
-def test_readme_python_examples(index):
-    block = _readme_blocks()[index]
-    test = doctest.DocTestParser().get_doctest(block, {}, f"README block {index + 1}", str(README), 0)
+def test_readme_python_examples():
+    # The blocks run in order in one namespace, as a reader types them into one session.
+    namespace: dict = {}
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    runner.run(test)
+    for index, block in enumerate(_readme_blocks()):
+        test = doctest.DocTestParser().get_doctest(block, namespace, f"README block {index + 1}", str(README), 0)
+        runner.run(test, clear_globs=False)
+        namespace.update(test.globs)  # DocTest copies its globals; carry them to the next block
     assert runner.summarize(verbose=False).failed == 0

@@ -56,13 +56,18 @@ def softmax_report(r: SoftmaxCE) -> Report:
         name = derivative("J", key("z", None, k))
         a, b = (ys[k - 1], used[k - 1]) if flipped else (used[k - 1], ys[k - 1])
         diff = M(num(a).latex + " - " + num(b, paren=True).latex, num(a).text + " - " + num(b, paren=True).text)
+        # the formula in the order the course writes it (SymPy would print -y_k + yhat_k)
+        prob = name_math(key("z" if "logits_as_probabilities" in r.mistakes else "yhat", None, k))
+        lab = name_math(key("y", None, k))
+        s_a, s_b = (lab, prob) if flipped else (prob, lab)
+        written = M(s_a.latex + " - " + s_b.latex, s_a.text + " - " + s_b.text)
         rep.add(
             Equation(
                 M(
                     r"\frac{\partial J}{\partial z_{" + str(k) + "}}",
                     f"∂J/∂z{chr(0x2080 + k) if k < 10 else '_' + str(k)}",
                 ),
-                [expr_math(qs[name].formula), diff, num(r[name])],
+                [written, diff, num(r[name])],
                 name=name,
             )
         )
