@@ -1,0 +1,235 @@
+"""An exercise kind, and how one well-posed, self-tested variant of it is made.
+
+Each kind is one module in ``problems/kinds/`` defining a :class:`Kind` subclass with the same
+few entry points (as PrairieLearn's ``generate``/``grade``):
+
+``sample(rng, difficulty, options)``
+    the parameters of a variant, drawn from ``rng`` (a ``random.Random``); JSON-able.
+``check(params)``
+    validate and normalise parameters (fixed ones come from the spec): an ``InputError`` for an
+    impossible one (a kernel larger than the padded image).
+``compute(params, mistakes)``
+    the ``derive`` result: the key, or with mistakes what a student making them gets. Every
+    number comes from ``derive/``; a kind never re-implements a formula.
+``fields(params, result)``
+    the blanks, each asking for one quantity of the result (:class:`~problems.fields.Field`).
+``statement(params)`` and ``solution(params, result)``
+    reports (:class:`derive.render.report.Report`): the question, and the worked solution with
+    the same steps the matching ``derive`` command shows.
+``dull(params, result)``
+    why a variant is degenerate or dull (a zero gradient, a saturated sigmoid...), or None.
+``second_route(params, result)``
+    disagreements with an independent computation (the engine, ``sympy.diff``): must be empty.
+
+:func:`make_variant` samples until a variant is well posed, computes every listed mistake,
+checks the key by the second route and self-tests it before returning it.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, ClassVar
+
+from derive.errors import InputError
+from problems.answers import format_answer, judge, same_expression
+from problems.fields import Field
+
+__all__ = ["DIFFICULTIES", "MAX_ATTEMPTS", "Kind", "Option", "Variant", "make_variant"]
+
+DIFFICULTIES = ("easy", "medium", "hard")
+MAX_ATTEMPTS = 60  # resamples of a dull variant
+INVISIBLE_TRIES = 6  # resamples while a listed mistake changes no answer; then it is recorded
+
+
+@dataclass(frozen=True)
+class Option:
+    """An option an item may set in the spec: what it does, its default, the values allowed."""
+
+    description: str
+    default: Any
+    choices: tuple[Any, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One variant of one item, checked: its parameters, fields (with the mistakes' values),
+    statement and worked solution, and what could not be told apart."""
+
+    kind: str
+    difficulty: str
+    seed: int
+    params: Mapping[str, Any]
+    fields: tuple[Field, ...]
+    statement: Any  # Report
+    solution: Any  # Report
+    indistinguishable: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+
+class Kind:
+    """Base of every exercise kind (see the module doc for the entry points)."""
+
+    name: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    difficulties: ClassVar[tuple[str, ...]] = DIFFICULTIES
+    options: ClassVar[dict[str, Option]] = {}
+    fixable: ClassVar[dict[str, str]] = {}  # parameter -> what it is, for `derive homework --list`
+    mistakes: ClassVar[tuple[str, ...]] = ()  # the mistakes whose values the grader recognises
+    capacity: ClassVar[int] = 10**6  # about how many distinct variants a difficulty can make
+
+    def sample(self, rng: random.Random, difficulty: str, options: Mapping[str, Any]) -> dict:
+        raise NotImplementedError
+
+    def check(self, params: dict) -> dict:
+        return params
+
+    def compute(self, params: Mapping[str, Any], mistakes: frozenset[str] = frozenset()) -> Any:
+        raise NotImplementedError
+
+    def fields(self, params: Mapping[str, Any], result: Any) -> list[Field]:
+        raise NotImplementedError
+
+    def statement(self, params: Mapping[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def solution(self, params: Mapping[str, Any], result: Any) -> Any:
+        raise NotImplementedError
+
+    def dull(self, params: Mapping[str, Any], result: Any) -> str | None:
+        return None
+
+    def second_route(self, params: Mapping[str, Any], result: Any) -> list[str]:
+        raise NotImplementedError
+
+    def mistakes_for(self, params: Mapping[str, Any]) -> tuple[str, ...]:
+        """The mistakes to compute for these parameters (default: all of :attr:`mistakes`)."""
+        return self.mistakes
+
+    def resolve_options(self, options: Mapping[str, Any] | None) -> dict:
+        """The item's options with defaults filled in; an unknown option or value is an InputError."""
+        options = dict(options or {})
+        for name in options:
+            if name not in self.options:
+                known = ", ".join(self.options) or "none"
+                raise InputError(f"{self.name} has no option {str(name)[:30]!r}; its options: {known}", param="options")
+        out = {}
+        for name, opt in self.options.items():
+            value = options.get(name, opt.default)
+            if opt.choices is not None and value not in opt.choices:
+                raise InputError(
+                    f"{self.name}: option {name} = {str(value)[:30]!r}; choose from {', '.join(map(str, opt.choices))}",
+                    param="options",
+                )
+            out[name] = value
+        return out
+
+
+def _same(a: Any, b: Any, f: Field) -> bool:
+    if a is None or b is None:
+        return False
+    if f.type == "expression":
+        return same_expression(a, b, f.symbols)
+    return f.rule.passes(a, b)
+
+
+def _attach_mistakes(
+    kind: Kind, params: Mapping, fields: list[Field]
+) -> tuple[list[Field], dict[str, tuple[str, ...]]]:
+    """Each field's wrong value per mistake, and per field the mistakes it cannot tell from the key."""
+    wrong: dict[str, Any] = {}
+    for m in kind.mistakes_for(params):
+        wrong[m] = kind.compute(params, frozenset({m}))
+    out, blind = [], {}
+    for f in fields:
+        values = {}
+        for m, r in wrong.items():
+            q = r.quantities().get(f.quantity)
+            values[m] = None if q is None else q.value
+        same = tuple(m for m, v in values.items() if _same(v, f.answer, f))
+        if same:
+            blind[f.id] = same
+        out.append(replace(f, mistakes=values))
+    return out, blind
+
+
+def _self_test(fields: list[Field]) -> None:
+    """The key's own answers, written as asked and read back, pass; mistaken values that differ fail."""
+    for f in fields:
+        if not judge(f, format_answer(f)):
+            raise AssertionError(f"field {f.id}: the key's own answer {format_answer(f)!r} does not pass its rule")
+        for m, v in f.mistakes.items():
+            if v is not None and not _same(v, f.answer, f) and judge(f, format_answer(f, v)):
+                raise AssertionError(f"field {f.id}: mistake {m}'s value passes as right")
+
+
+def make_variant(
+    kind: Kind,
+    seed: int,
+    difficulty: str = "medium",
+    options: Mapping[str, Any] | None = None,
+    fixed: Mapping[str, Any] | None = None,
+) -> Variant:
+    """A well-posed variant of ``kind`` from ``seed``: sampled, computed, checked and self-tested.
+
+    Dull variants (``kind.dull``) and two fields with the same answer are resampled, up to
+    :data:`MAX_ATTEMPTS` times; a listed mistake that changes no answer is resampled
+    :data:`INVISIBLE_TRIES` times, then kept and recorded as indistinguishable. When every
+    parameter is fixed nothing is resampled and the reasons become notes. A disagreement with the second
+    route is a bug and raises ``AssertionError``: such a key is never written.
+    """
+    if difficulty not in kind.difficulties:
+        raise InputError(
+            f"{kind.name}: difficulty {difficulty!r}; choose from {', '.join(kind.difficulties)}", param="difficulty"
+        )
+    opts = kind.resolve_options(options)
+    fixed = dict(fixed or {})
+    unknown = [p for p in fixed if p not in kind.fixable]
+    if unknown:
+        raise InputError(f"{kind.name} cannot fix {unknown[0]!r}; fixable: {', '.join(kind.fixable)}", param="fixed")
+    rng = random.Random(seed)
+    reasons: list[str] = []
+    for attempt in range(MAX_ATTEMPTS):
+        params = kind.check({**kind.sample(rng, difficulty, opts), **fixed})
+        all_fixed = all(p in fixed for p in kind.fixable)
+        result = kind.compute(params)
+        reason = kind.dull(params, result)
+        fields = kind.fields(params, result)
+        if reason is None:
+            answers = [(f.id, f.answer) for f in fields if f.type != "expression"]
+            for i, (a, va) in enumerate(answers):
+                clash = next((b for b, vb in answers[i + 1 :] if va == vb), None)
+                if clash:
+                    reason = f"fields {a} and {clash} have the same answer"
+                    break
+        if reason is not None and not all_fixed:
+            reasons.append(reason)
+            continue
+        fields, blind = _attach_mistakes(kind, params, fields)
+        invisible = [m for m in kind.mistakes_for(params) if all(m in blind.get(f.id, ()) for f in fields)]
+        if invisible and not all_fixed and attempt < INVISIBLE_TRIES:
+            reasons.append(f"mistake {invisible[0]} changes no answer")
+            continue
+        notes = ([reason] if reason else []) + [f"mistake {m} changes no answer here" for m in invisible]
+        problems = kind.second_route(params, result)
+        if problems:
+            raise AssertionError(f"{kind.name}: the key disagrees with the second route: {'; '.join(problems[:3])}")
+        _self_test(fields)
+        return Variant(
+            kind.name,
+            difficulty,
+            seed,
+            params,
+            tuple(fields),
+            kind.statement(params),
+            kind.solution(params, result),
+            blind,
+            tuple(notes),
+        )
+    common = max(set(reasons), key=reasons.count)
+    raise InputError(
+        f"{kind.name}: no well-posed variant in {MAX_ATTEMPTS} tries (most often: {common}); "
+        "fix fewer parameters or choose other options",
+        param="fixed",
+    )
