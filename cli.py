@@ -82,6 +82,11 @@ def fail(message: str) -> None:
 
 #: Python parameter names (in InputError.param) whose flag is not simply --name.
 FLAGS = {
+    "spec": "SPEC",
+    "roster": "--roster",
+    "id_column": "--id-column",
+    "code": "CODE",
+    "kind": "--preview",
     "input_shape": "--input",
     "mistakes": "--mistake",
     "filter": "--filter",
@@ -709,6 +714,130 @@ def softmax(
         from derive.render.softmax import softmax_report
 
         return softmax_report(softmax_ce(parse_numbers(z, param="z"), parse_numbers(y, param="y"), mistakes=mistake))
+
+    emit(build, fmt)
+
+
+# --- homework and keys ---
+
+HOMEWORK_HELP = """A different, well-posed variant of every item for every student, with worked keys.
+
+SPEC is a YAML file: title, seed and items (id, kind, points, difficulty,
+options, fixed); see the README. With --roster (a CSV as an LMS exports it)
+every student gets their own variant; without, one version. Every variant
+is checked by a second route and self-tested before anything is written.
+
+Examples:
+
+  derive homework examples/homework/spec.yaml --roster examples/homework/roster.csv --out hw3
+
+  derive homework --list
+
+  derive homework --preview backprop_step --seed 7
+"""
+
+
+@app.command(help=HOMEWORK_HELP)
+def homework(
+    spec: Annotated[Path | None, typer.Argument(help="The assignment spec (YAML).", show_default=False)] = None,
+    roster: Annotated[Path | None, typer.Option("--roster", help="Students: a CSV with an id column.")] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="The folder to write (must not exist).")] = Path("homework"),
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing --out folder.")] = False,
+    id_column: Annotated[str | None, typer.Option("--id-column", help="The roster's id column, by header.")] = None,
+    no_pdf: Annotated[bool, typer.Option("--no-pdf", help="Skip the PDFs even where pdflatex is present.")] = False,
+    workers: Annotated[int | None, typer.Option("--workers", help="Processes (default: the cores).")] = None,
+    list_kinds: Annotated[bool, typer.Option("--list", help="List the exercise kinds and exit.")] = False,
+    preview: Annotated[str | None, typer.Option("--preview", help="Show one variant of KIND with its key.")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="With --preview: the variant's seed.")] = 0,
+    difficulty: Annotated[str, typer.Option("--difficulty", help="With --preview: easy, medium or hard.")] = "medium",
+    fmt: FormatOpt = "text",
+) -> None:
+    if list_kinds or preview is not None:
+
+        def build():
+            if list_kinds:
+                from problems.preview import kinds_report
+
+                return kinds_report()
+            from problems.kind import make_variant
+            from problems.kinds import get_kind
+            from problems.preview import variant_report
+
+            return variant_report(make_variant(get_kind(preview), seed, difficulty))
+
+        emit(build, fmt)
+        return
+    if spec is None:
+        fail("give a SPEC file, or --list, or --preview KIND (see 'derive homework --help')")
+    _write_homework(spec, roster, out, force, id_column, not no_pdf, workers)
+
+
+def _write_homework(spec_path, roster_path, out, force, id_column, pdf, workers) -> None:
+    from problems.homework import NO_ROSTER, build_variants, write_homework
+    from problems.roster import load_roster
+    from problems.spec import load_spec
+
+    try:
+        spec = load_spec(spec_path)
+        students = load_roster(roster_path, id_column=id_column) if roster_path is not None else [NO_ROSTER]
+        if out.exists() and not force:
+            raise InputError(f"{str(out)[:80]} exists; choose another folder or pass --force to replace it")
+        with _progress(len(students), "variants") as advance:
+            sheets = build_variants(spec, students, workers=workers, on_sheet=lambda _s: advance())
+        summary = write_homework(spec, sheets, out, force=force, pdf=pdf)
+    except InputError as exc:
+        fail(exc.for_flags(FLAGS))
+    pdfs = f", {summary['pdfs']} PDFs" if summary["pdflatex"] else ", no PDFs (pdflatex not found)" if pdf else ""
+    typer.echo(
+        f"derive: {summary['students']} students x {summary['items']} items = {summary['variants']} "
+        f"checked variants written to {out}{pdfs}",
+        err=True,
+    )
+
+
+class _progress:
+    """A rich progress bar on a terminal; nothing when piped."""
+
+    def __init__(self, total: int, what: str):
+        self.total, self.what, self.bar = total, what, None
+
+    def __enter__(self):
+        if sys.stderr.isatty() and self.total > 1:
+            from rich.progress import Progress
+
+            self.bar = Progress(transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task(self.what, total=self.total)
+        return self.advance
+
+    def advance(self) -> None:
+        if self.bar is not None:
+            self.bar.advance(self.task)
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+@app.command()
+def key(
+    code: Annotated[str, typer.Argument(help="The variant code printed on a sheet, e.g. 0420-2007-BF6H-B721.")],
+    fmt: FormatOpt = "text",
+) -> None:
+    """Regenerate one variant's key from the code printed on its sheet (no files needed).
+
+    Example:  derive key 0420-2007-BF6H-B721
+    """
+
+    def build():
+        from problems.codes import decode_code
+        from problems.kind import make_variant
+        from problems.kinds import get_kind
+        from problems.preview import variant_report
+
+        ref = decode_code(code)
+        v = make_variant(get_kind(ref.kind), ref.seed, ref.difficulty, ref.options, ref.fixed)
+        return variant_report(v, code.strip().upper())
 
     emit(build, fmt)
 

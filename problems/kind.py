@@ -134,10 +134,11 @@ def _same(a: Any, b: Any, f: Field) -> bool:
     return f.rule.passes(a, b)
 
 
-def _attach_mistakes(
-    kind: Kind, params: Mapping, fields: list[Field]
-) -> tuple[list[Field], dict[str, tuple[str, ...]]]:
-    """Each field's wrong value per mistake, and per field the mistakes it cannot tell from the key."""
+def _attach_mistakes(kind: Kind, params: Mapping, fields: list[Field], key: Any) -> tuple[list[Field], dict]:
+    """Each field's wrong value per mistake, and per field the mistakes that should change it (by the
+    registry: the mistake changes that kind of quantity) but give the key's answer here."""
+    from derive.mistakes import MISTAKES
+
     wrong: dict[str, Any] = {}
     for m in kind.mistakes_for(params):
         wrong[m] = kind.compute(params, frozenset({m}))
@@ -147,7 +148,9 @@ def _attach_mistakes(
         for m, r in wrong.items():
             q = r.quantities().get(f.quantity)
             values[m] = None if q is None else q.value
-        same = tuple(m for m, v in values.items() if _same(v, f.answer, f))
+        q = key.quantities().get(f.quantity)
+        relevant = [m for m in values if q is None or q.kind in MISTAKES[m].changes]
+        same = tuple(m for m in relevant if _same(values[m], f.answer, f))
         if same:
             blind[f.id] = same
         out.append(replace(f, mistakes=values))
@@ -206,8 +209,8 @@ def make_variant(
         if reason is not None and not all_fixed:
             reasons.append(reason)
             continue
-        fields, blind = _attach_mistakes(kind, params, fields)
-        invisible = [m for m in kind.mistakes_for(params) if all(m in blind.get(f.id, ()) for f in fields)]
+        fields, blind = _attach_mistakes(kind, params, fields, result)
+        invisible = [m for m in kind.mistakes_for(params) if all(_same(f.mistakes.get(m), f.answer, f) for f in fields)]
         if invisible and not all_fixed and attempt < INVISIBLE_TRIES:
             reasons.append(f"mistake {invisible[0]} changes no answer")
             continue

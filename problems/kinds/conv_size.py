@@ -50,6 +50,7 @@ class ConvSizeKind(Kind):
             "padding": rng.randint(0, 3 if difficulty == "hard" else 2),
             "filters": rng.choice((4, 6, 8, 16, 32)),
             "parameters": options["parameters"],
+            "square": options["square"],
         }
 
     def check(self, params: dict) -> dict:
@@ -71,6 +72,7 @@ class ConvSizeKind(Kind):
             "padding": p,
             "filters": int(params["filters"]),
             "parameters": bool(params.get("parameters", True)),
+            "square": bool(params.get("square", True)) and h == w,
         }
 
     def compute(self, params: Mapping[str, Any], mistakes: frozenset[str] = frozenset()) -> Any:
@@ -102,7 +104,7 @@ class ConvSizeKind(Kind):
     def fields(self, params: Mapping[str, Any], result: Any) -> list[Field]:
         h, w, _ = params["input"]
         out = [Field("W_2", "W_2", "integer", Rule.exact(), ("W_2", "W₂ (output width)"), answer=result["W_2"])]
-        if h != w:  # a square input has one answer for both sides
+        if not params["square"]:  # a square input has one answer for both sides
             out.insert(
                 0, Field("H_2", "H_2", "integer", Rule.exact(), ("H_2", "H₂ (output height)"), answer=result["H_2"])
             )
@@ -128,7 +130,7 @@ class ConvSizeKind(Kind):
         h, w, c = params["input"]
         k, s, p, n = params["kernel"], params["stride"], params["padding"], params["filters"]
         r = Report("Convolution output size")
-        ask = "its output height and width" if h != w else "its output width (and height)"
+        ask = "its output width (and height)" if params["square"] else "its output height and width"
         if params["parameters"]:
             ask += ", and the number of trainable parameters (weights and biases)"
         r.add(

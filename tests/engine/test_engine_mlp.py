@@ -134,10 +134,12 @@ def test_gradients_match_finite_differences_on_random_nets(case):
     # (|z| < eps = 1e-6, times the fan-out) measures the average of two slopes, not the gradient.
     assume(all(np.min(np.abs(r[f"z{layer}"])) > 1e-4 for layer in range(1, spec.L + 1)))
     # BCE of a saturated sigmoid: 1 - yhat ~ 3e-6 carries only ~10 digits, so log(1 - yhat) and
-    # the difference quotient lose the digits this check needs (the gradient itself is fine).
+    # the difference quotient lose the digits this check needs (the gradient itself is fine: at
+    # 1 - yhat = 1.2e-4 the symbolic route agrees with the engine to 7e-18 while the difference
+    # quotient is off by 9e-6, hence the margin of 1e-3).
     if spec.loss == "bce":
         out = r[f"a{spec.L}"]
-        assume(np.min(np.minimum(out, 1 - out)) > 1e-4)
+        assume(np.min(np.minimum(out, 1 - out)) > 1e-3)
     grads = {k: r["d" + k] for k in params}
     err = check_gradients(lambda: mlp_forward_backward(spec, params, x, y)["J"], params, grads)
     assert err < 1e-6
