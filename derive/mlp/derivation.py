@@ -26,8 +26,10 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
+import mpmath
 import sympy as sp
 
 from derive.errors import InputError
@@ -131,12 +133,78 @@ def _eval(expr: sp.Expr | None, env: dict, notes: dict | None = None, name: str 
     """The value of ``expr`` with ``env``; None (and a note) where it needs an undefined quantity."""
     if expr is None:
         return None
-    missing = sorted(s.name for s in expr.free_symbols if s not in env)
+    args, fn = _compiled(expr)
+    missing = sorted(s.name for s in args if s not in env)
     if missing:
         if notes is not None:
             notes[name] = f"undefined: computed from {missing[0]}, which is undefined"
         return None
+    if fn is not None:
+        try:
+            with mpmath.workdps(EVAL_DIGITS):
+                value = fn(*(mpmath.mpf(env[s]._mpf_) for s in args))
+                if isinstance(value, (mpmath.mpf, int)) and not _near_tie(mpmath.mpf(value)):
+                    return float(value)
+        except (ArithmeticError, TypeError, ValueError):
+            pass
     return float(expr.xreplace(env).evalf(30))
+
+
+def _near_tie(value) -> bool:
+    """Is ``value`` so close to halfway between two floats that the 30 digits of ``evalf(30)``
+    might round it the other way? Such values (rare) are left to ``evalf`` itself."""
+    f = float(value)
+    if not math.isfinite(f) or value == f:
+        return False
+    gap, ulp = float(abs(value - f)), math.ulp(f)
+    if min(abs(gap - ulp / 2), abs(gap - ulp / 4)) > ulp * 1e-6:  # clearly not halfway (ulp/4: below a power of 2)
+        return False
+    other = math.nextafter(f, math.inf if value > f else -math.inf)
+    mid = (mpmath.mpf(f) + mpmath.mpf(other)) / 2
+    return abs(value - mid) <= abs(value) * mpmath.mpf(10) ** -26
+
+
+#: Digits of the compiled evaluation: more than the 30 of ``evalf(30)``, so that the float
+#: each value rounds to is the same by either route.
+EVAL_DIGITS = 40
+
+
+def _mp_heaviside(x, h0=0.5):
+    return mpmath.mpf(1) if x > 0 else (mpmath.mpf(0) if x < 0 else h0)
+
+
+def _mp_leaky(z):
+    return z if z > 0 else z / 100
+
+
+def _mp_elu(z):
+    return z if z > 0 else mpmath.exp(z) - 1
+
+
+_MP_FUNCTIONS = {
+    "sigma": lambda z: 1 / (1 + mpmath.exp(-z)),
+    "relu": lambda z: z if z > 0 else mpmath.mpf(0),
+    "leaky_relu": _mp_leaky,
+    "elu": _mp_elu,
+    "softplus": lambda z: mpmath.log(1 + mpmath.exp(z)),
+    "Heaviside": _mp_heaviside,
+}
+
+
+@lru_cache(maxsize=8192)
+def _compiled(expr: sp.Expr) -> tuple[tuple[sp.Symbol, ...], Any]:
+    """``expr``'s symbols and a function of them in mpmath (None where it cannot be compiled).
+
+    The formulas of a network shape are evaluated once per exercise variant: compiling each
+    one once (rather than substituting into the tree and calling ``evalf`` every time) makes
+    a bank of hundreds of variants fast; the values are the same floats.
+    """
+    args = tuple(sorted(expr.free_symbols, key=lambda s: s.name))
+    try:
+        fn = sp.lambdify(args, expr, modules=[_MP_FUNCTIONS, "mpmath"], dummify=True)
+    except Exception:  # noqa: BLE001 - any formula SymPy cannot print is evaluated by evalf
+        fn = None
+    return args, fn
 
 
 def _put(env: dict, name: str, value: float | None) -> None:

@@ -10,6 +10,7 @@ mistake makes the quantity undefined (``no_transpose`` on a non-square ``W``); `
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import sympy as sp
 
@@ -159,7 +160,20 @@ def build_formulas(
     update_bias: bool = True,
     with_target: bool = True,
 ) -> Formulas:
-    """Every formula of one backpropagation step, in working order (see the module doc)."""
+    """Every formula of one backpropagation step, in working order (see the module doc).
+
+    The formulas depend only on the arguments, so they are derived once per combination and
+    cached (an exercise bank asks for the same network shape hundreds of times); each call
+    returns its own copy of the dictionaries.
+    """
+    f = _cached_formulas(spec, frozenset(mistakes), convention, update_bias, with_target)
+    return Formulas(dict(f.formulas), dict(f.kinds), dict(f.notes))
+
+
+@lru_cache(maxsize=512)
+def _cached_formulas(
+    spec: NetSpec, mistakes: frozenset[str], convention: str, update_bias: bool, with_target: bool
+) -> Formulas:
     out = Formulas()
     L = spec.L
     for l in range(1, L + 1):
