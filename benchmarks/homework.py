@@ -41,8 +41,21 @@ def main() -> None:
         for run in range(args.runs):
             base.append(wall([sys.executable, "-c", "import sympy, numpy"]))
             out = Path(tmp) / f"out{run}"
-            times.append(wall([sys.executable, "cli.py", "homework", str(args.spec), "--roster", str(roster),
-                               "--out", str(out), "--no-pdf"]))
+            times.append(
+                wall(
+                    [
+                        sys.executable,
+                        "cli.py",
+                        "homework",
+                        str(args.spec),
+                        "--roster",
+                        str(roster),
+                        "--out",
+                        str(out),
+                        "--no-pdf",
+                    ]
+                )
+            )
         items = len([line for line in args.spec.read_text().splitlines() if line.strip().startswith("- id:")])
     b, t = statistics.median(base), statistics.median(times)
     print(f"import sympy, numpy               median {b:.3f} s  ({args.runs} runs)")

@@ -16,13 +16,14 @@ from __future__ import annotations
 import json
 import random
 import re
+from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
 from derive.errors import InputError
 from problems.fields import Field
 
-__all__ = ["MAX_ANSWER", "format_answer", "judge", "parse_answer", "same_expression"]
+__all__ = ["MAX_ANSWER", "expand_definitions", "format_answer", "judge", "parse_answer", "same_expression"]
 
 MAX_ANSWER = 2000  # characters of one typed answer
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,3})?$")
@@ -109,10 +110,30 @@ def parse_answer(text: str, field: Field) -> Any:
     return value
 
 
-def same_expression(a: Any, b: Any, symbols: tuple[str, ...] = (), *, points: int = 6, seed: int = 0) -> bool:
-    """Are two SymPy expressions equal as functions? Compared at seeded random points in (0.1, 0.9)."""
+def expand_definitions(expr: Any, definitions: Mapping[Any, Any], *, rounds: int = 50) -> Any:
+    """Substitute ``definitions`` (symbol -> formula) into ``expr`` until no defined symbol is left."""
+    for _ in range(rounds):
+        if not definitions or not (expr.free_symbols & definitions.keys()):
+            return expr
+        expr = expr.xreplace(definitions)
+    raise ValueError("the definitions refer to each other in a circle")
+
+
+def same_expression(
+    a: Any,
+    b: Any,
+    symbols: tuple[str, ...] = (),
+    *,
+    points: int = 6,
+    seed: int = 0,
+    definitions: Mapping[Any, Any] | None = None,
+) -> bool:
+    """Are two SymPy expressions equal as functions? Compared at seeded random points in (0.1, 0.9),
+    after substituting ``definitions`` into both."""
     import sympy as sp
 
+    if definitions:
+        a, b = expand_definitions(a, definitions), expand_definitions(b, definitions)
     free = sorted({*a.free_symbols, *b.free_symbols}, key=lambda s: s.name)
     rng = random.Random(seed)
     for _ in range(points):
@@ -130,5 +151,5 @@ def judge(field: Field, text: str) -> bool:
     except InputError:
         return False
     if field.type == "expression":
-        return same_expression(given, field.answer, field.symbols)
+        return same_expression(given, field.answer, field.symbols, definitions=field.expand)
     return field.rule.passes(given, field.answer)

@@ -93,6 +93,9 @@ class Field:
         symbols: for expressions, the names a student may use.
         mistakes: mistake name -> the wrong value it gives (None where undefined).
         depends_on: ids of the fields this one is computed from (for follow-through).
+        expand: for expressions, the definitions (symbol -> formula) substituted until none is
+            left before two expressions are compared, so ``delta^(2)_1`` written as a symbol and
+            written out compare equal.
     """
 
     id: str
@@ -104,6 +107,7 @@ class Field:
     symbols: tuple[str, ...] = ()
     mistakes: Mapping[str, Any] = field(default_factory=dict)
     depends_on: tuple[str, ...] = ()
+    expand: Mapping[Any, Any] = field(default_factory=dict)
 
 
 _SLUG = str.maketrans({"^": "", "(": "", ")": "", ",": "-", "@": "_", "/": "_", "'": "p", ";": "-"})

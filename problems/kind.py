@@ -103,6 +103,13 @@ class Kind:
     def second_route(self, params: Mapping[str, Any], result: Any) -> list[str]:
         raise NotImplementedError
 
+    def field_value(self, field: Field, result: Any) -> Any:
+        """What ``result`` gives for ``field``: the quantity's value, or its formula for an expression."""
+        q = result.quantities().get(field.quantity)
+        if q is None:
+            return None
+        return q.formula if field.type == "expression" and q.value is None else q.value
+
     def mistakes_for(self, params: Mapping[str, Any]) -> tuple[str, ...]:
         """The mistakes to compute for these parameters (default: all of :attr:`mistakes`)."""
         return self.mistakes
@@ -130,7 +137,7 @@ def _same(a: Any, b: Any, f: Field) -> bool:
     if a is None or b is None:
         return False
     if f.type == "expression":
-        return same_expression(a, b, f.symbols)
+        return same_expression(a, b, f.symbols, definitions=f.expand)
     # A value that passes once written to the decimals asked cannot be told apart either.
     return f.rule.passes(a, b) or (b is f.answer and judge(f, format_answer(f, a)))
 
@@ -147,8 +154,7 @@ def _attach_mistakes(kind: Kind, params: Mapping, fields: list[Field], key: Any)
     for f in fields:
         values = {}
         for m, r in wrong.items():
-            q = r.quantities().get(f.quantity)
-            values[m] = None if q is None else q.value
+            values[m] = kind.field_value(f, r)
         q = key.quantities().get(f.quantity)
         relevant = [m for m in values if q is None or q.kind in MISTAKES[m].changes]
         same = tuple(m for m in relevant if _same(values[m], f.answer, f))
