@@ -23,11 +23,11 @@ __all__ = ["ID_HEADERS", "MAX_ROSTER_BYTES", "MAX_STUDENTS", "Student", "load_ro
 MAX_ROSTER_BYTES = 5 * 1024 * 1024
 MAX_STUDENTS = 20_000
 #: Header names taken as the student id, in order of preference (normalised: lower case, no spaces/_).
-ID_HEADERS = (
+ID_HEADERS = (  # an institution's id (Canvas: SIS User ID) before an LMS's internal one (Canvas: ID)
     "studentid",
-    "id",
     "sisuserid",
     "sisid",
+    "id",
     "username",
     "login",
     "loginid",

@@ -15,7 +15,7 @@ from typing import Any
 
 from derive.errors import InputError
 from derive.mlp.formulas import params_of
-from derive.notation import derivative, key, latex_name, staged, text_name
+from derive.notation import derivative, key, latex_name_any, staged, text_name_any
 from derive.render.report import Para, Report
 from problems.fields import Field, Rule, field_id
 from problems.kind import Kind
@@ -112,7 +112,9 @@ class BackpropStepKind(Kind):
 
     def fields(self, params: Mapping[str, Any], result: Any) -> list[Field]:
         return [
-            Field(field_id(n), n, "number", Rule.places(DECIMALS), (latex_name(n), text_name(n)), answer=result[n])
+            Field(
+                field_id(n), n, "number", Rule.places(DECIMALS), (latex_name_any(n), text_name_any(n)), answer=result[n]
+            )
             for n in self._asked(params)
         ]
 
@@ -149,11 +151,12 @@ class BackpropStepKind(Kind):
             values_para(params, _NAMES),
             Para(
                 "Do one step: give "
-                + ", ".join(text_name(n) for n in asked)
-                + f" (J@new is the loss after the step, on the same input), each to {DECIMALS} decimals.",
+                + ", ".join(text_name_any(n) for n in asked)
+                + f" (J (new) is the loss after the step, on the same input), each to {DECIMALS} decimals.",
                 latex="Do one step: give "
-                + ", ".join(f"${latex_name(n)}$" for n in asked)
-                + f" ($J$@new is the loss after the step, on the same input), each to {DECIMALS} decimals.",
+                + ", ".join(f"${latex_name_any(n)}$" for n in asked)
+                + r" ($J^{\text{new}}$ is the loss after the step, on the same input), each to "
+                + f"{DECIMALS} decimals.",
             ),
         )
         return r

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from derive.errors import InputError
-from derive.notation import key, latex_name, text_name
+from derive.notation import key, latex_name_any, text_name_any
 from derive.render.report import Para, Report
 from problems.fields import Field, Rule, field_id
 from problems.kind import Kind
@@ -164,7 +164,9 @@ class ForwardPassKind(Kind):
 
     def fields(self, params: Mapping[str, Any], result: Any) -> list[Field]:
         return [
-            Field(field_id(n), n, "number", Rule.places(DECIMALS), (latex_name(n), text_name(n)), answer=result[n])
+            Field(
+                field_id(n), n, "number", Rule.places(DECIMALS), (latex_name_any(n), text_name_any(n)), answer=result[n]
+            )
             for n in self._asked(params)
         ]
 
@@ -205,8 +207,8 @@ class ForwardPassKind(Kind):
         asked = self._asked(params)
         r.add(
             Para(
-                "Give " + ", ".join(text_name(n) for n in asked) + f", each to {DECIMALS} decimals.",
-                latex="Give " + ", ".join(f"${latex_name(n)}$" for n in asked) + f", each to {DECIMALS} decimals.",
+                "Give " + ", ".join(text_name_any(n) for n in asked) + f", each to {DECIMALS} decimals.",
+                latex="Give " + ", ".join(f"${latex_name_any(n)}$" for n in asked) + f", each to {DECIMALS} decimals.",
             )
         )
         return r
