@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from derive.errors import InputError
@@ -52,9 +53,15 @@ def arch_spec(params: Mapping[str, Any]) -> str:
 
 
 def _counted(params: Mapping[str, Any], mistakes: frozenset[str] = frozenset()):
+    return _count_spec(arch_spec(params), frozenset(mistakes))
+
+
+@lru_cache(maxsize=256)
+def _count_spec(spec: str, mistakes: frozenset[str]):
+    """derive.count_params, memoised: sampling, checking and the key ask for the same network."""
     import derive
 
-    return derive.count_params(arch_spec(params), mistakes=mistakes)
+    return derive.count_params(spec, mistakes=mistakes)
 
 
 def _sample_layer(rng: random.Random, t: str, difficulty: str, seen_conv: int) -> dict:
