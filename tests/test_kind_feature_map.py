@@ -33,10 +33,15 @@ def _pool(m, mode):
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.integers(0, 2**32 - 1), st.sampled_from(["easy", "medium", "hard"]), st.sampled_from(["max", "avg"]))
-def test_variants_are_well_posed_and_match_a_hand_loop(seed, difficulty, pool):
-    v = make_variant(KIND, seed, difficulty, {"pool": pool})
-    again = make_variant(KIND, seed, difficulty, {"pool": pool})
+@given(
+    st.integers(0, 2**32 - 1),
+    st.sampled_from(["easy", "medium", "hard"]),
+    st.sampled_from(["max", "avg"]),
+    st.booleans(),
+)
+def test_variants_are_well_posed_and_match_a_hand_loop(seed, difficulty, pool, size):
+    v = make_variant(KIND, seed, difficulty, {"pool": pool, "size": size})
+    again = make_variant(KIND, seed, difficulty, {"pool": pool, "size": size})
     assert v.params == again.params and [f.answer for f in v.fields] == [f.answer for f in again.fields]
     p = v.params
     answers = {f.id: f.answer for f in v.fields}
@@ -45,6 +50,11 @@ def test_variants_are_well_posed_and_match_a_hand_loop(seed, difficulty, pool):
     assert np.allclose(np.array(answers["y_pooled"], dtype=float), np.array(_pool(y, pool)))
     for f in v.fields:
         assert judge(f, format_answer(f))
+    if size:  # the square map's side: floor((n - k + 2p)/s) + 1, by hand
+        n, k, st_, pd = len(p["image"]), len(p["filter"]), p["stride"], p["padding"]
+        assert answers["W_2"] == (n - k + 2 * pd) // st_ + 1 == len(y[0])
+    else:
+        assert "W_2" not in answers
     flat = {x for row in answers["y"] for x in row}
     assert len(flat) > 1  # never all zeros or constant
 
@@ -95,3 +105,13 @@ def test_impossible_parameters():
         make_variant(KIND, 1, fixed={"image": [[1, 2], [3, 4]], "filter": [[1, 0], [0, 1]], "stride": 1, "padding": 0})
     with pytest.raises(InputError, match="ragged"):
         make_variant(KIND, 1, fixed={"image": [[1, 2], [3]], "filter": [[1]], "stride": 1, "padding": 0})
+
+
+def test_the_size_field_and_missing_plus_one():
+    fixed = {"image": IMAGE, "filter": FILTER, "stride": 1, "padding": 0}
+    v = make_variant(KIND, 3, "easy", {"size": True}, fixed=fixed)
+    f = {x.id: x for x in v.fields}
+    # (5 - 2)/1 + 1 = 4; without the + 1: 3
+    assert f["W_2"].answer == 4 and f["W_2"].mistakes["missing_plus_one"] == 3
+    assert "H_2" not in f  # a square image and filter: one side
+    assert f["y"].mistakes["missing_plus_one"] == f["y"].answer  # the slip is in the size only

@@ -34,10 +34,12 @@ class MapAndPool(Result):
 
     fm: Any  # derive FeatureMap
     pm: Any  # derive PoolMap
+    sizes: Any = None  # derive ConvSize: the map's sides by the size rule (with a size slip), or None
     mistakes: frozenset[str] = frozenset()
 
     def _quantities(self) -> Iterator[Quantity]:
-        yield from self.fm.quantities().values()
+        for q in self.fm.quantities().values():
+            yield self.sizes.quantities()[q.name] if self.sizes is not None and q.name in ("H_2", "W_2") else q
         q = self.pm.quantities()["y"]
         yield Quantity(POOLED, q.value, q.kind, q.formula, q.note)
 
@@ -54,14 +56,17 @@ def _matrix(value: Any, what: str) -> tuple[tuple[int, ...], ...]:
 class FeatureMapKind(Kind):
     name = "feature_map"
     title = "Feature map of a small image, then pooling"
-    options = {"pool": Option("pooling of the feature map (2×2 windows, stride 2)", "max", ("max", "avg"))}
+    options = {
+        "pool": Option("pooling of the feature map (2×2 windows, stride 2)", "max", ("max", "avg")),
+        "size": Option("also ask for the feature map's height and width", False, (True, False)),
+    }
     fixable = {
         "image": "the image, a list of integer rows",
         "filter": "the filter, a list of integer rows (2×2 or 3×3)",
         "stride": "the stride of the convolution",
         "padding": "zero padding of the convolution",
     }
-    mistakes = ("flipped_filter", "avg_for_max", "max_for_avg")
+    mistakes = ("flipped_filter", "avg_for_max", "max_for_avg", "missing_plus_one")
     capacity = 10**6
 
     def sample(self, rng: random.Random, difficulty: str, options: Mapping[str, Any]) -> dict:
@@ -78,6 +83,7 @@ class FeatureMapKind(Kind):
             "stride": stride,
             "padding": padding,
             "pool": options["pool"],
+            "size": options["size"],
         }
 
     def check(self, params: dict) -> dict:
@@ -99,6 +105,7 @@ class FeatureMapKind(Kind):
             "stride": s,
             "padding": p,
             "pool": params.get("pool", "max"),
+            "size": bool(params.get("size", False)),
         }
 
     def compute(self, params: Mapping[str, Any], mistakes: frozenset[str] = frozenset()) -> MapAndPool:
@@ -111,20 +118,40 @@ class FeatureMapKind(Kind):
             padding=params["padding"],
             mistakes=mistakes & {"flipped_filter"},
         )
-        pm = derive.pool_map(fm["y"], 2, stride=2, mode=params["pool"], mistakes=mistakes - {"flipped_filter"})
-        return MapAndPool(fm, pm, frozenset(mistakes))
+        pm = derive.pool_map(
+            fm["y"], 2, stride=2, mode=params["pool"], mistakes=mistakes & {"avg_for_max", "max_for_avg"}
+        )
+        sizes = None
+        if params["size"]:
+            img, filt = params["image"], params["filter"]
+            sizes = derive.conv_size(
+                (len(img), len(img[0])),
+                (len(filt), len(filt[0])),
+                stride=params["stride"],
+                padding=params["padding"],
+                mistakes=mistakes & {"missing_plus_one"},
+            )
+        return MapAndPool(fm, pm, sizes, frozenset(mistakes))
 
     def mistakes_for(self, params: Mapping[str, Any]) -> tuple[str, ...]:
         """Flipping a filter symmetric under 180° rotation changes nothing; only the other pooling slip."""
         filt = params["filter"]
         symmetric = [r[::-1] for r in filt[::-1]] == filt
         wrong_pool = "avg_for_max" if params["pool"] == "max" else "max_for_avg"
-        can = {"flipped_filter": not symmetric, wrong_pool: True}
+        can = {"flipped_filter": not symmetric, wrong_pool: True, "missing_plus_one": params["size"]}
         return tuple(m for m in self.mistakes if can.get(m, False))
 
     def fields(self, params: Mapping[str, Any], result: MapAndPool) -> list[Field]:
         pool = "max" if params["pool"] == "max" else "average"
-        return [
+        sizes = []
+        if params["size"]:
+            square = len(params["image"]) == len(params["image"][0]) and len(params["filter"]) == len(
+                params["filter"][0]
+            )
+            for side, text in (("H_2", "height"), ("W_2", "width"))[1 if square else 0 :]:
+                prompt = (side, f"the feature map's {text}" + (" (and height)" if square else ""))
+                sizes.append(Field(side, side, "integer", Rule.exact(), prompt, answer=result[side]))
+        return sizes + [
             Field("y", "y", "matrix", Rule.exact(), ("y", "the feature map y"), answer=result["y"]),
             Field(
                 "y_pooled",
@@ -169,16 +196,19 @@ class FeatureMapKind(Kind):
         )
         pad = f"zero padding {p} on every side" if p else "no padding"
         odd = " (a last row or column that does not fill a window is dropped)"
+        size = " Give also the feature map's height and width." if params["size"] else ""
         r.add(
             Para(
                 f"1. Compute the feature map y of x with w as a CNN layer does: cross-correlation (the filter is "
                 f"not flipped), stride {s}, {pad}, no bias, no activation. "
                 f"2. Pool y with 2×2 windows and stride 2, taking the {pool} of each window{odd}. "
-                "Give both maps as matrices, row by row, e.g. [[1, 2], [3, 4]]; write averages exactly as decimals.",
+                "Give both maps as matrices, row by row, e.g. [[1, 2], [3, 4]]; write averages exactly as decimals."
+                + size,
                 latex=rf"1. Compute the feature map $y$ of $x$ with $w$ as a CNN layer does: cross-correlation (the "
                 rf"filter is not flipped), stride {s}, {pad}, no bias, no activation. "
                 rf"2. Pool $y$ with $2\times 2$ windows and stride 2, taking the {pool} of each window{odd}. "
-                r"Give both maps as matrices, row by row, e.g. [[1, 2], [3, 4]]; write averages exactly as decimals.",
+                r"Give both maps as matrices, row by row, e.g. [[1, 2], [3, 4]]; write averages exactly as decimals."
+                + size,
             )
         )
         return r
@@ -201,6 +231,8 @@ class FeatureMapKind(Kind):
         problems = []
         if y.shape != np.shape(result["y"]) or not np.array_equal(y, np.array(result["y"], dtype=float)):
             problems.append(f"y: engine {y.tolist()} != {result['y']}")
+        if params["size"] and (result["H_2"], result["W_2"]) != y.shape:
+            problems.append(f"H_2, W_2: engine {y.shape} != {(result['H_2'], result['W_2'])}")
         pooled = pool2d(y, 2, 2, mode=params["pool"])
         if pooled.shape != np.shape(result[POOLED]) or not np.allclose(pooled, result[POOLED], rtol=0, atol=1e-12):
             problems.append(f"{POOLED}: engine {pooled.tolist()} != {result[POOLED]}")
