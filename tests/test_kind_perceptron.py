@@ -91,3 +91,29 @@ def test_impossible_parameters():
         make_variant(KIND, 1, fixed={"points": POINTS, "labels": [1, 0, 1], "lr": 1})
     with pytest.raises(InputError, match="learning rate"):
         make_variant(KIND, 1, fixed={"points": POINTS, "labels": LABELS, "lr": -1})
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.sampled_from(["easy", "medium", "hard"]))
+def test_xor_like_sets_by_option(seed, difficulty):
+    v = make_variant(KIND, seed, difficulty, {"separable": False})
+    p = v.params
+    thetas, epochs = _run(p["points"], p["labels"], p["lr"], p["unit"])
+    assert epochs is None  # never converges
+    f = {x.id: x for x in v.fields}
+    assert "epochs" not in f and "theta_end" not in f
+    for x in v.fields:
+        if x.id.startswith("theta_"):
+            assert tuple(map(float, thetas[int(x.id[6:])])) == pytest.approx(x.answer)
+
+
+def test_xor_by_hand():
+    fixed = {"points": [[0, 0], [1, 1], [0, 1], [1, 0]], "labels": [-1, -1, 1, 1], "lr": 1}
+    v = make_variant(KIND, 1, "easy", {"separable": False}, fixed=fixed)
+    f = {x.id: x for x in v.fields}
+    # epoch 1: z = 0, 0 (both right at -1); point 3: z = 0 -> e = 2: w = (0, 2), b = 2; point 4: z = 2, right
+    assert set(f) == {"theta_3", "errors_2"} and f["theta_3"].answer == (0, 2, 2)
+    # epoch 2: z = 2 (wrong), then w = (0, 2), b = 0: z = 2 (wrong), then w = (-2, 0), b = -2: z = -2 (wrong),
+    # then w = (-2, 2), b = 0: z = -2 (wrong): four errors
+    assert f["errors_2"].answer == 4
+    assert f["theta_3"].mistakes["bias_not_updated"] == (0, 2, 0)

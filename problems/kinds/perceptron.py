@@ -73,13 +73,30 @@ def _run(points: tuple, labels: tuple, lr: Any, unit: str, epochs: int, mistakes
 class PerceptronKind(Kind):
     name = "perceptron"
     title = "The perceptron learning rule"
-    options = {"unit": Option("sign units (labels ±1) or step units (labels 0/1)", "sign", ("sign", "step"))}
+    options = {
+        "unit": Option("sign units (labels ±1) or step units (labels 0/1)", "sign", ("sign", "step")),
+        "separable": Option("a separable set (False: an XOR-like set, which never converges)", True, (True, False)),
+    }
     fixable = {"points": "the points, a list of [x1, x2]", "labels": "their labels", "lr": "the learning rate η"}
     mistakes = ("flipped_update", "no_lr", "bias_not_updated")
 
     def sample(self, rng: random.Random, difficulty: str, options: Mapping[str, Any]) -> dict:
         r = _RANGE[difficulty]
         lo, hi = _LABELS[options["unit"]]
+        rate = rng.choice(_RATES[difficulty])
+        if not options["separable"]:  # XOR, scaled, shifted and shuffled
+            k, dx, dy = rng.choice((1, 2)), rng.randint(-2, 1), rng.randint(-2, 1)
+            pairs = [((0, 0), lo), ((1, 1), lo), ((0, 1), hi), ((1, 0), hi)]
+            rng.shuffle(pairs)
+            points = [[k * x + dx, k * y + dy] for (x, y), _ in pairs]
+            return {
+                "points": points,
+                "labels": [y for _, y in pairs],
+                "lr": rate,
+                "unit": options["unit"],
+                "limit": 2,
+                "separable": False,
+            }
         while True:  # a random separating line, and points off it
             a, b, c = rng.randint(-2, 2), rng.randint(-2, 2), rng.randint(-2, 2)
             if a or b:
@@ -93,9 +110,10 @@ class PerceptronKind(Kind):
         return {
             "points": points,
             "labels": labels,
-            "lr": rng.choice(_RATES[difficulty]),
+            "lr": rate,
             "unit": options["unit"],
             "limit": _EPOCHS[difficulty],
+            "separable": True,
         }
 
     def check(self, params: dict) -> dict:
@@ -103,7 +121,13 @@ class PerceptronKind(Kind):
         lr = params.get("lr", 1)
         if isinstance(lr, bool) or not isinstance(lr, (int, float)) or lr <= 0:
             raise InputError(f"perceptron: the learning rate must be a positive number, not {lr!r}", param="fixed")
-        out = {**params, "unit": unit, "lr": lr, "limit": int(params.get("limit", max(_EPOCHS.values())))}
+        out = {
+            **params,
+            "unit": unit,
+            "lr": lr,
+            "limit": int(params.get("limit", max(_EPOCHS.values()))),
+            "separable": bool(params.get("separable", True)),
+        }
         try:
             run = self.compute(out)
         except InputError as exc:
@@ -138,6 +162,11 @@ class PerceptronKind(Kind):
                     answer=result[theta(t)],
                 )
             )
+        if not params["separable"]:
+            errors = key("errors", None, 2)
+            prompt = ("N_2", "the number of misclassified visits in epoch 2")
+            out.append(Field(field_id(errors), errors, "integer", Rule.exact(), prompt, answer=result[errors]))
+            return out
         out.append(
             Field(
                 "epochs",
@@ -165,6 +194,8 @@ class PerceptronKind(Kind):
         run = result.run
         if not run.updates or run.errors_in(1) == 0:
             return "the starting weights already classify every point"
+        if not params["separable"]:
+            return "the set is separable: it converged" if run.converged else None
         if not run.converged:
             return f"no convergence within {run.epochs} epochs"
         if run.epochs > params["limit"]:
@@ -190,25 +221,35 @@ class PerceptronKind(Kind):
                 r"$\hat y = \operatorname{step}(z)$, with $\operatorname{step}(z) = 1$ for $z > 0$, $0$ for $z \le 0$"
             )
         visits = ("points " if len(asked) > 1 else "point ") + ", ".join(str(t) for t in asked)
-        end = result["epochs"] >= 3
+        if params["separable"]:
+            end = result["epochs"] >= 3
+            stop = "It stops after the first epoch in which no point is misclassified. "
+            ask = "Give the number of the first epoch with no misclassification"
+            ask_t, ask_l = (
+                ask + (", and the final (w₁, w₂, b)" if end else ""),
+                ask + (r", and the final $(w_1, w_2, b)$" if end else ""),
+            )
+        else:
+            stop = "These points are not linearly separable: the rule never converges. "
+            ask_t = ask_l = "Give the number of misclassified visits in epoch 2"
         text = (
             f"A perceptron with z = w₁x₁ + w₂x₂ + b and {act} starts from w₁ = w₂ = b = 0 with learning rate "
             f"η = {_num(lr)}. It visits the points in order 1, 2, ..., epoch after epoch, and after each visit "
-            "applies w ← w + η (y − ŷ) x and b ← b + η (y − ŷ) (no change when ŷ = y). It stops after the "
-            f"first epoch in which no point is misclassified. In epoch 1 the visits of {visits} change the weights: "
-            "give (w₁, w₂, b) after each of them. Give the number of the first epoch "
-            "with no misclassification"
-            + (", and the final (w₁, w₂, b)" if end else "")
+            "applies w ← w + η (y − ŷ) x and b ← b + η (y − ŷ) (no change when ŷ = y). "
+            + stop
+            + f"In epoch 1 the visits of {visits} change the weights: give (w₁, w₂, b) after each of them. "
+            + ask_t
             + ". Write vectors as [w1, w2, b], with exact values (e.g. 0.5)."
         )
         latex = (
             rf"A perceptron with $z = w_1 x_1 + w_2 x_2 + b$ and {act_l} starts from $w_1 = w_2 = b = 0$ with "
             rf"learning rate $\eta = {_num(lr)}$. It visits the points in order 1, 2, \dots, epoch after epoch, and "
             r"after each visit applies $w \leftarrow w + \eta (y - \hat y) x$ and $b \leftarrow b + \eta (y - \hat y)$ "
-            r"(no change when $\hat y = y$). It stops after the first epoch in which no point is misclassified. "
-            f"In epoch 1 the visits of {visits} change the weights: give "
-            r"$(w_1, w_2, b)$ after each of them. Give the number of the first epoch with no misclassification"
-            + (r", and the final $(w_1, w_2, b)$" if end else "")
+            r"(no change when $\hat y = y$). "
+            + stop
+            + f"In epoch 1 the visits of {visits} change the weights: give "
+            + r"$(w_1, w_2, b)$ after each of them. "
+            + ask_l
             + ". Write vectors as [w1, w2, b], with exact values (e.g. 0.5)."
         )
         r.add(Para(text, latex=latex))
