@@ -17,8 +17,10 @@ gets "formula, substitution, value" as ``side.formula``, ``side.substitution``,
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
+from types import MappingProxyType
 
 import sympy as sp
 
@@ -85,7 +87,7 @@ class Side:
     value: int | sp.Rational
     formula: sp.Expr = field(compare=False)
     rule: sp.Expr = field(compare=False)
-    substitution: dict = field(compare=False)
+    substitution: Mapping = field(compare=False)  # read-only (the Side is cached)
 
     @property
     def name(self) -> str:
@@ -171,8 +173,30 @@ def side_size(
 
     ``pool`` applies pooling's limits (padding at most half the window) and, in ceil mode without
     mistakes, PyTorch's correction. ``mistakes`` are already resolved names of family ``size``.
+    Results are cached (a Side is frozen and its substitution read-only): exercise banks ask for
+    the same few sides thousands of times, and the SymPy substitution dominates their time.
     """
     m = frozenset(mistakes)
+    try:
+        return _side_size(n, kernel, stride, padding, dilation, ceil, side, m, tuple(params), what, pool)
+    except TypeError:  # an unhashable argument: let validation name it
+        return _side_size.__wrapped__(n, kernel, stride, padding, dilation, ceil, side, m, tuple(params), what, pool)
+
+
+@lru_cache(maxsize=4096, typed=True)
+def _side_size(
+    n: int,
+    kernel: int,
+    stride: int,
+    padding: int,
+    dilation: int,
+    ceil: bool,
+    side: str,
+    m: frozenset[str],
+    params: tuple[str, str],
+    what: str,
+    pool: bool,
+) -> Side:
     if pool and "ignore_dilation" in m:
         raise MistakeError("mistake 'ignore_dilation' does not apply to pooling (no dilation)", param="mistakes")
     for label, param, val, low in (
@@ -201,14 +225,28 @@ def side_size(
     rule = size_rule(side, dilated=dilated, ceil=ceil, mistakes=m)
     span = kernel if (not dilated or "ignore_dilation" in m) else true_span
     numerator = n - span + (padding if "padding_once" in m else 2 * padding)
-    rule_value = _number(rule.subs(subs))
+    rule_value = _number(rule.xreplace(subs))  # all symbols numeric: as subs, much faster
     formula, value = rule, rule_value
     if pool and ceil and not m:
         last = (rule - 1) * s["S"] >= s["N"] + s["P"]
         formula = sp.Piecewise((rule - 1, last), (rule, True))
-        value = _number(formula.subs(subs))
+        value = _number(formula.xreplace(subs))
     if not dilated:
         subs = {k: v for k, v in subs.items() if k != s["D"]}
     return Side(
-        side, n, kernel, stride, padding, dilation, ceil, m, span, numerator, rule_value, value, formula, rule, subs
+        side,
+        n,
+        kernel,
+        stride,
+        padding,
+        dilation,
+        ceil,
+        m,
+        span,
+        numerator,
+        rule_value,
+        value,
+        formula,
+        rule,
+        MappingProxyType(subs),  # type: ignore[arg-type]
     )

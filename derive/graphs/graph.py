@@ -31,8 +31,9 @@ applies to reverse mode only.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from types import MappingProxyType
 
 import sympy as sp
@@ -197,17 +198,21 @@ def _concrete(expr: sp.Expr) -> sp.Expr:
     inside other functions too: Heaviside(1.0 - relu(1)) would otherwise stay unevaluated."""
     from derive.activations import relu, sigma
 
+    if not expr.has(relu, sigma):  # the common case: nothing to write out (and replace is slow)
+        return expr
     return expr.replace(relu, lambda z: sp.Max(0, z)).replace(sigma, lambda z: 1 / (1 + sp.exp(-z)))
 
 
-def _number(expr: sp.Expr, what: str) -> sp.Float:
-    """A real, finite number at ``_PREC`` digits, or an InputError saying where it failed."""
+def _number(expr: sp.Expr, what: str | Callable[[], str]) -> sp.Float:
+    """A real, finite number at ``_PREC`` digits, or an InputError saying where it failed
+    (``what`` may be a function giving the place, written only when it is needed)."""
     try:
         value = sp.N(_concrete(expr), _PREC)
     except (ZeroDivisionError, ValueError, OverflowError, TypeError):
         value = sp.zoo
     if not (value.is_Number and value.is_finite and abs(value) <= 1e300):
-        raise InputError(f"{what} is undefined or too large at this point ({value}); choose another point", param="at")
+        where = what() if callable(what) else what
+        raise InputError(f"{where} is undefined or too large at this point ({value}); choose another point", param="at")
     return sp.Float(value, _PREC)
 
 
@@ -312,6 +317,12 @@ def _as_rational(name: str, value: object) -> sp.Rational:
     return sp.Rational(value)
 
 
+@lru_cache(maxsize=2048)
+def _diff(expr: sp.Expr, var: sp.Symbol) -> sp.Expr:
+    """A node's local derivative, memoised: the same node formulas come back at every point."""
+    return sp.diff(expr, var)
+
+
 def _evaluate(nodes: Mapping[str, Node], at: Mapping[str, sp.Rational]):
     """Forward values and the local derivative on every edge."""
     values: dict[str, sp.Float] = {}
@@ -321,9 +332,9 @@ def _evaluate(nodes: Mapping[str, Node], at: Mapping[str, sp.Rational]):
             values[name] = sp.Float(at[name], _PREC)
             continue
         point = {sym(i): values[i] for i in node.inputs}
-        values[name] = _number(node.expr.xreplace(point), f"{name} = {_plain(node.expr)}")
+        values[name] = _number(node.expr.xreplace(point), lambda name=name, e=node.expr: f"{name} = {_plain(e)}")
         for i in node.inputs:
-            d = sp.diff(node.expr, sym(i))
+            d = _diff(node.expr, sym(i))
             edges[(i, name)] = Edge(i, name, d, _number(d.xreplace(point), f"d{name}/d{i}"))
     return values, edges
 
