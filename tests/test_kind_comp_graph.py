@@ -17,10 +17,11 @@ KIND = get_kind("comp_graph")
 
 def _sympy_route(expr, at):
     """The whole expression differentiated by sympy.diff, at exact decimals (independent of derive)."""
-    text = expr.replace("^", "**")
-    syms = {v: sp.Symbol(v) for v in at}
-    e = sp.sympify(text, locals=syms)  # test-only: the expressions come from the kind's own templates
-    point = {syms[v]: sp.Rational(repr(x) if isinstance(x, float) else str(x)) for v, x in at.items()}
+    from derive.parse.expr_parser import parse_expression
+
+    e = parse_expression(expr)  # the project's restricted parser: only the tree, no differentiation
+    syms = {s.name: s for s in e.free_symbols}
+    point = {syms[v]: sp.Rational(repr(x) if isinstance(x, float) else str(x)) for v, x in at.items() if v in syms}
     grads = {v: float(sp.diff(e, syms[v]).subs(point)) for v in at}
     return float(e.subs(point)), grads
 

@@ -54,3 +54,19 @@ def test_json_numbers_are_numbers_and_nan_is_null():
     doc = json.loads(render_json(_report()))
     assert doc["title"] == "Demo"
     assert doc["values"] == {"z^(1)_1": 0.5, "n": 3, "nan": None}
+
+
+def test_an_undefined_value_prints_as_undefined_not_a_crash():
+    # Found by hypothesis: elu, elu, sigmoid with BCE and three combined mistakes drives both
+    # outputs after the update to 0, so J@new = -y log 0 - ... is infinite; the report says so.
+    import derive
+    from derive.mlp.network import net_spec
+    from derive.render.backprop import derivation_report
+    from derive.render.formats import render
+    from derive.render.printing import fmt_number
+
+    assert fmt_number(float("nan")) == "undefined" and fmt_number(float("inf")) == "∞"
+    spec = net_spec((1, 1, 1, 2), "elu,elu,sigmoid", "bce", True)
+    d = derive.backprop(spec, seed=129, mistakes={"no_lr", "stale_weights", "missing_fprime"})
+    assert d["J@new"] == float("inf")
+    assert "∞" in render(derivation_report(d), "text") and r"\infty" in render(derivation_report(d), "latex")

@@ -43,11 +43,15 @@ def expr_math(expr) -> Math:
     return M(to_latex(expr, DIGITS), to_text(expr, DIGITS))
 
 
+_NOT_FINITE = {"undefined": r"\text{undefined}", "∞": r"\infty", "-∞": r"-\infty"}
+
+
 def num(v: float, *, paren: bool = False) -> Math:
     s = fmt_number(v, DIGITS)
+    latex = _NOT_FINITE.get(s, s)
     if paren and s.startswith("-"):
-        return M("(" + s + ")", "(" + s + ")")
-    return M(s, s)
+        return M("(" + latex + ")", "(" + s + ")")
+    return M(latex, s)
 
 
 def join(parts: list[Math], latex_sep: str, text_sep: str) -> Math:

@@ -7,7 +7,9 @@ Symbols are printed through :mod:`derive.notation`, so ``Symbol("w^(1)_1,2")`` p
 
 from __future__ import annotations
 
+import math
 import re
+from functools import lru_cache
 
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
@@ -33,6 +35,8 @@ def fmt_number(value: float | int, digits: int = 6) -> str:
     if isinstance(value, (int, sp.Integer)) and not isinstance(value, bool):
         return str(int(value))
     v = float(value)
+    if not math.isfinite(v):  # an undefined value (a mistake can reach log 0): say so, never crash
+        return "undefined" if v != v else ("∞" if v > 0 else "-∞")
     if v == int(v) and abs(v) < 1e15:
         return str(int(v))
     text = f"{v:.{digits}g}"
@@ -112,12 +116,26 @@ def to_latex(expr, digits: int | None = 6, *, mul_symbol: str | None = None) -> 
     """
     if isinstance(expr, (int, float)) and not isinstance(expr, bool):
         return fmt_number(expr, digits or 15)
-    return _CourseLatex(digits, mul_symbol).doprint(_as_sympy(expr))
+    expr = _as_sympy(expr)
+    if isinstance(expr, sp.Basic):  # formulas repeat across a class's variants: print each once
+        return _latex_once(expr, digits, mul_symbol)
+    return _CourseLatex(digits, mul_symbol).doprint(expr)
+
+
+@lru_cache(maxsize=20_000)
+def _latex_once(expr: sp.Basic, digits: int | None, mul_symbol: str | None) -> str:
+    return _CourseLatex(digits, mul_symbol).doprint(expr)
+
+
+@lru_cache(maxsize=20_000)
+def _text_once(expr: sp.Basic, digits: int | None) -> str:
+    return _CourseText(digits).doprint(expr)
 
 
 def to_text(expr, digits: int | None = 6) -> str:
     """Readable one-line Unicode for a SymPy object: ``w⁽¹⁾₁₁·x₁ + b⁽¹⁾₁``, ``σ(z)``."""
     if isinstance(expr, (int, float)) and not isinstance(expr, bool):
         return fmt_number(expr, digits or 15)
-    out = _CourseText(digits).doprint(_as_sympy(expr))
+    expr = _as_sympy(expr)
+    out = _text_once(expr, digits) if isinstance(expr, sp.Basic) else _CourseText(digits).doprint(expr)
     return out.replace("**", "^").replace("*", "·")
