@@ -56,7 +56,9 @@ def main() -> None:
                     ]
                 )
             )
-        items = len([line for line in args.spec.read_text().splitlines() if line.strip().startswith("- id:")])
+        import yaml
+
+        items = len(yaml.safe_load(args.spec.read_text())["items"])
     b, t = statistics.median(base), statistics.median(times)
     print(f"import sympy, numpy               median {b:.3f} s  ({args.runs} runs)")
     print(f"derive homework {args.students} x {items} items   median {t:.2f} s  ratio {t / b:.1f}  (budget 15 s)")

@@ -61,9 +61,10 @@ def _check_capacity(spec: Spec, students: Sequence[Student]) -> None:
         kind = get_kind(item.kind)
         if item.fixed and all(p in item.fixed for p in kind.fixable):
             continue  # one fixed exercise for everyone, by design
-        if len(students) > kind.capacity:
+        capacity = kind.capacity_for(item.difficulty, kind.resolve_options(item.options))
+        if len(students) > capacity:
             raise InputError(
-                f"item {item.id}: {len(students)} students but {kind.name} makes about {kind.capacity} distinct "
+                f"item {item.id}: {len(students)} students but {kind.name} makes about {capacity} distinct "
                 "variants; fix fewer parameters or use another kind",
                 param="spec",
             )

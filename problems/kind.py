@@ -103,6 +103,10 @@ class Kind:
     def second_route(self, params: Mapping[str, Any], result: Any) -> list[str]:
         raise NotImplementedError
 
+    def capacity_for(self, difficulty: str, options: Mapping[str, Any]) -> int:
+        """How many distinct variants this difficulty and these options can make (about)."""
+        return self.capacity
+
     def field_value(self, field: Field, result: Any) -> Any:
         """What ``result`` gives for ``field``: the quantity's value, or its formula for an expression."""
         q = result.quantities().get(field.quantity)

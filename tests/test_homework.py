@@ -204,7 +204,7 @@ def test_an_existing_folder_is_refused_then_replaced_with_force(tmp_path):
 def test_more_students_than_a_kind_has_variants(monkeypatch):
     from problems.kinds import get_kind
 
-    monkeypatch.setattr(type(get_kind("conv_size")), "capacity", 2)
+    monkeypatch.setattr(type(get_kind("conv_size")), "capacity", 2)  # capacity_for reads it
     with pytest.raises(Exception, match="3 students but conv_size makes about 2 distinct variants"):
         build_variants(spec_from_dict(SPEC), parse_roster(ROSTER), workers=1)
 

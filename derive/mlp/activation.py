@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 
 import sympy as sp
 
@@ -42,8 +43,11 @@ def _step(z):
     return sp.Heaviside(z, 0)
 
 
+@cache
 def _forms(name: str) -> tuple[sp.Expr, sp.Expr, sp.Expr | None]:
-    """``f(z)``, ``f'(z)`` and the derivative in terms of ``a`` (None: no separate a-form)."""
+    """``f(z)``, ``f'(z)`` and the derivative in terms of ``a`` (None: no separate a-form).
+
+    Derived once per activation (a class's worth of exercises asks for the same few)."""
     if name == "step":
         return _step(_Z), sp.Integer(0), None
     if name == "sign":

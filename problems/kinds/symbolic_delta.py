@@ -38,7 +38,16 @@ class SymbolicDeltaKind(Kind):
     }
     fixable = {"net": "layer sizes, e.g. 2-2-1", "activation": "sigmoid or tanh", "target": "e.g. delta^(1)_2"}
     mistakes = ("missing_fprime", "no_transpose", "fprime_at_a")
-    capacity = 200  # nets x activations x targets, counted per difficulty (about)
+
+    def capacity_for(self, difficulty: str, options: Mapping[str, Any]) -> int:
+        """Exactly: nets x activations x the hidden deltas and/or weight gradients they can ask."""
+        total = 0
+        for net in _NETS[difficulty]:
+            n = [int(k) for k in net.split("-")]
+            deltas = sum(n[layer] for layer in range(1, len(n) - 1))
+            grads = sum(n[layer] * n[layer - 1] for layer in range(1, len(n) - 1))
+            total += {"delta": deltas, "gradient": grads, "either": deltas + grads}[options["asks"]]
+        return total * (1 if difficulty == "easy" else 2)
 
     def sample(self, rng: random.Random, difficulty: str, options: Mapping[str, Any]) -> dict:
         net = rng.choice(_NETS[difficulty])
