@@ -240,3 +240,17 @@ def test_the_shipped_example_is_what_the_command_produces(tmp_path):
     assert {i["kind"] for i in key["items"]} == set(MODULES)
     textbook = [json.dumps(s["items"]["textbook"]["fields"]) for s in key["students"]]
     assert len(set(textbook)) == 1
+
+
+def test_list_shows_every_kind_in_text_and_json():
+    from problems.kinds import MODULES
+
+    text = runner.invoke(app, ["homework", "--list"])
+    assert text.exit_code == 0 and all(k in text.stdout for k in MODULES)
+    doc = json.loads(runner.invoke(app, ["homework", "--list", "--format", "json"]).stdout)
+    kinds = {k["kind"]: k for k in doc["kinds"]}
+    assert set(kinds) == set(MODULES)
+    assert kinds["backprop_step"]["difficulties"] == ["easy", "medium", "hard"]
+    assert "lr" in kinds["backprop_step"]["fixable"] and "square" in kinds["conv_size"]["options"]
+    r = runner.invoke(app, ["homework", "--preview", "nope"])
+    assert r.exit_code == 2 and "unknown kind 'nope'" in r.stderr
