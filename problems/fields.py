@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["FIELD_TYPES", "Field", "Rule", "field_id"]
+__all__ = ["FIELD_TYPES", "Field", "Rule", "field_id", "number_fields"]
 
 FIELD_TYPES = ("integer", "number", "vector", "matrix", "expression")
 
@@ -121,3 +121,13 @@ def field_id(quantity: str) -> str:
     'dJ_dw1_1-2'
     """
     return quantity.translate(_SLUG)
+
+
+def number_fields(names, result, decimals: int) -> list[Field]:
+    """One number field per quantity name, answered by ``result`` and asked to ``decimals`` places."""
+    from derive.notation import latex_name_any, text_name_any
+
+    return [
+        Field(field_id(n), n, "number", Rule.places(decimals), (latex_name_any(n), text_name_any(n)), answer=result[n])
+        for n in names
+    ]

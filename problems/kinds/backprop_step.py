@@ -14,10 +14,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from derive.errors import InputError
+from derive.mistakes import mistakes_of
 from derive.mlp.formulas import params_of
 from derive.notation import derivative, key, latex_name_any, staged, text_name_any
 from derive.render.report import Para, Report
-from problems.fields import Field, Rule, field_id
+from problems.fields import Field, number_fields
 from problems.kind import Kind
 from problems.kinds.forward_pass import SATURATED, check_values, layer_values, net_of, two_decimals, values_para
 
@@ -44,16 +45,7 @@ class BackpropStepKind(Kind):
         "b2": "b^(2)",
         "lr": "the learning rate η",
     }
-    mistakes = (
-        "stale_weights",
-        "missing_fprime",
-        "no_transpose",
-        "fprime_at_a",
-        "flipped_update",
-        "no_lr",
-        "bias_not_updated",
-        "mixed_sign",
-    )
+    mistakes = tuple(m.name for m in mistakes_of("backprop"))  # every backprop mistake of the registry
     capacity = 10**12
 
     def sample(self, rng: random.Random, difficulty: str, options: Mapping[str, Any]) -> dict:
@@ -111,12 +103,7 @@ class BackpropStepKind(Kind):
         return [*acts, "J", *deltas, *grads, *news, staged("J", "new")]
 
     def fields(self, params: Mapping[str, Any], result: Any) -> list[Field]:
-        return [
-            Field(
-                field_id(n), n, "number", Rule.places(DECIMALS), (latex_name_any(n), text_name_any(n)), answer=result[n]
-            )
-            for n in self._asked(params)
-        ]
+        return number_fields(self._asked(params), result, DECIMALS)
 
     def dull(self, params: Mapping[str, Any], result: Any) -> str | None:
         if max(abs(result[n]) for n in result.names("net_input")) > SATURATED:

@@ -14,7 +14,7 @@ from typing import Any
 from derive.errors import InputError
 from derive.notation import key, latex_name_any, text_name_any
 from derive.render.report import Para, Report
-from problems.fields import Field, Rule, field_id
+from problems.fields import Field, number_fields
 from problems.kind import Kind
 
 __all__ = ["KIND", "ForwardPassKind", "layer_values", "net_of", "values_para"]
@@ -163,12 +163,7 @@ class ForwardPassKind(Kind):
         return out
 
     def fields(self, params: Mapping[str, Any], result: Any) -> list[Field]:
-        return [
-            Field(
-                field_id(n), n, "number", Rule.places(DECIMALS), (latex_name_any(n), text_name_any(n)), answer=result[n]
-            )
-            for n in self._asked(params)
-        ]
+        return number_fields(self._asked(params), result, DECIMALS)
 
     def dull(self, params: Mapping[str, Any], result: Any) -> str | None:
         spec = net_of(params)
