@@ -130,24 +130,38 @@ class Derivation(Result):
 
 
 def _eval(expr: sp.Expr | None, env: dict, notes: dict | None = None, name: str = "") -> float | None:
-    """The value of ``expr`` with ``env``; None (and a note) where it needs an undefined quantity."""
+    """The value of ``expr`` with ``env`` (symbol -> float); None (and a note) where it needs an
+    undefined quantity.
+
+    Compiled formulas are evaluated in float64 (a class's worth of exercise keys needs speed, and
+    every key is read to a few decimals); where float64 overflows or meets a singularity, the
+    40-digit route decides, and ``evalf`` last of all.
+    """
     if expr is None:
         return None
-    args, fn = _compiled(expr)
+    args, fn, mp_fn = _compiled(expr)
     missing = sorted(s.name for s in args if s not in env)
     if missing:
         if notes is not None:
             notes[name] = f"undefined: computed from {missing[0]}, which is undefined"
         return None
+    point = [env[s] for s in args]
     if fn is not None:
         try:
+            value = float(fn(*point))
+            if math.isfinite(value):
+                return value
+        except (ArithmeticError, TypeError, ValueError):
+            pass
+    if mp_fn is not None:
+        try:
             with mpmath.workdps(EVAL_DIGITS):
-                value = fn(*(mpmath.mpf(env[s]._mpf_) for s in args))
+                value = mp_fn(*(mpmath.mpf(x) for x in point))
                 if isinstance(value, (mpmath.mpf, int)) and not _near_tie(mpmath.mpf(value)):
                     return float(value)
         except (ArithmeticError, TypeError, ValueError):
             pass
-    return float(expr.xreplace(env).evalf(30))
+    return float(expr.xreplace({s: sp.Float(x, 30) for s, x in zip(args, point)}).evalf(30))
 
 
 def _near_tie(value) -> bool:
@@ -191,25 +205,46 @@ _MP_FUNCTIONS = {
 }
 
 
-@lru_cache(maxsize=8192)
-def _compiled(expr: sp.Expr) -> tuple[tuple[sp.Symbol, ...], Any]:
-    """``expr``'s symbols and a function of them in mpmath (None where it cannot be compiled).
+def _f_sigma(z):
+    return 1 / (1 + math.exp(-z)) if z >= 0 else math.exp(z) / (1 + math.exp(z))
 
-    The formulas of a network shape are evaluated once per exercise variant: compiling each
-    one once (rather than substituting into the tree and calling ``evalf`` every time) makes
-    a bank of hundreds of variants fast; the values are the same floats.
+
+def _f_heaviside(x, h0=0.5):
+    return 1.0 if x > 0 else (0.0 if x < 0 else h0)
+
+
+_FLOAT_FUNCTIONS = {
+    "sigma": _f_sigma,
+    "relu": lambda z: z if z > 0 else 0.0,
+    "leaky_relu": lambda z: z if z > 0 else z / 100,
+    "elu": lambda z: z if z > 0 else math.expm1(z),
+    "softplus": lambda z: z + math.log1p(math.exp(-z)) if z > 0 else math.log1p(math.exp(z)),
+    "Heaviside": _f_heaviside,
+}
+
+
+@lru_cache(maxsize=8192)
+def _compiled(expr: sp.Expr) -> tuple[tuple[sp.Symbol, ...], Any, Any]:
+    """``expr``'s symbols and two functions of them: in float64, and in mpmath (None where SymPy
+    cannot print the formula for that module).
+
+    The formulas of a network shape are evaluated once per exercise variant: compiling each one
+    once (rather than substituting into the tree and calling ``evalf`` every time) makes a bank of
+    hundreds of variants fast.
     """
     args = tuple(sorted(expr.free_symbols, key=lambda s: s.name))
-    try:
-        fn = sp.lambdify(args, expr, modules=[_MP_FUNCTIONS, "mpmath"], dummify=True)
-    except Exception:  # noqa: BLE001 - any formula SymPy cannot print is evaluated by evalf
-        fn = None
-    return args, fn
+    compiled = []
+    for modules in ([_FLOAT_FUNCTIONS, "math"], [_MP_FUNCTIONS, "mpmath"]):
+        try:
+            compiled.append(sp.lambdify(args, expr, modules=modules, dummify=True))
+        except Exception:  # noqa: BLE001 - any formula SymPy cannot print is evaluated by evalf
+            compiled.append(None)
+    return args, compiled[0], compiled[1]
 
 
 def _put(env: dict, name: str, value: float | None) -> None:
     if value is not None:
-        env[sym(name)] = sp.Float(value, 30)
+        env[sym(name)] = float(value)
 
 
 def _given(nums: NetValues) -> dict[str, tuple[float, str]]:
@@ -264,8 +299,8 @@ def _evaluate(spec: NetSpec, formulas: Mapping, nums: NetValues, eta: float | No
     after: dict[str, float | None] = {}
     new_params = {p: values[staged(p, "new")] for p in params_of(spec)}
     if all(v is not None for v in new_params.values()):
-        after_env = {sym(n): sp.Float(v, 30) for n, v in values.items() if n.startswith(("x_", "y_")) and v is not None}
-        after_env.update({sym(p): sp.Float(v, 30) for p, v in new_params.items()})
+        after_env = {sym(n): float(v) for n, v in values.items() if n.startswith(("x_", "y_")) and v is not None}
+        after_env.update({sym(p): float(v) for p, v in new_params.items()})
         _forward(spec, formulas, after_env, after)
         after["J"] = _eval(formulas["J"], after_env)
     return values, after
