@@ -101,7 +101,8 @@ class ConvSize(Result):
 
 
 def _value(formula: sp.Expr, subs: dict) -> int | sp.Rational:
-    v = formula.subs(subs)
+    # xreplace, not subs: no pattern matching, and a no_floor side stays the fraction it is
+    v = formula.xreplace({k: n if isinstance(n, sp.Basic) else sp.Rational(n) for k, n in subs.items()})
     return int(v) if v.is_Integer else sp.Rational(v)
 
 

@@ -132,6 +132,7 @@ class Perceptron(Result):
         xs = [sym(key("x", None, i + 1)) for i in range(d)]
         z_formula = sum((w * x for w, x in zip(ws, xs)), sp.Integer(0)) + sym("b")
         w_rule, b_rule = self.rule()
+        w_forms = [w_rule.xreplace({sym("w_i"): ws[i], sym("x_i"): xs[i]}) for i in range(d)]  # once, not per update
         for u in self.updates:
             yield Quantity(staged("z", u.t), _value(u.z), "net_input", formula=z_formula)
             yield Quantity(staged("yhat", u.t), u.yhat, "prediction", formula=sp.Function(self.unit)(sym("z")))
@@ -141,7 +142,7 @@ class Perceptron(Result):
                     staged(key("w", None, i + 1), u.t),
                     _value(u.w[i]),
                     "update",
-                    formula=w_rule.subs({sym("w_i"): ws[i], sym("x_i"): xs[i]}),
+                    formula=w_forms[i],
                 )
             yield Quantity(staged("b", u.t), _value(u.b), "update", formula=b_rule)
         for epoch in range(1, self.epochs + 1):
