@@ -92,7 +92,10 @@ class LayerCount:
         memo = self.__dict__.setdefault("_counted", {})
         if what not in memo:
             f = self.formulas.get(what)
-            memo[what] = None if f is None else int(sp.sympify(f).xreplace(self.substitution))
+            if f is None:
+                memo[what] = None
+            else:  # a SymPy formula built in code, or a plain integer such as 0 (never text)
+                memo[what] = int(f.xreplace(self.substitution) if isinstance(f, sp.Basic) else f)
         return memo[what]
 
     @property
