@@ -66,6 +66,7 @@ class Variant:
     solution: Any  # Report
     indistinguishable: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    confusable: Mapping[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
 
 
 class Kind:
@@ -168,6 +169,25 @@ def _attach_mistakes(kind: Kind, params: Mapping, fields: list[Field], key: Any)
     return out, blind
 
 
+def confusable_groups(fields: list[Field]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Per field, the groups of mistakes that give the same wrong answer: a grader seeing that
+    answer cannot tell which of them the student made."""
+    out = {}
+    for f in fields:
+        wrong = [(m, v) for m, v in f.mistakes.items() if v is not None and not _same(v, f.answer, f)]
+        groups, seen = [], set()
+        for i, (m, v) in enumerate(wrong):
+            if m in seen:
+                continue
+            group = [m] + [m2 for m2, v2 in wrong[i + 1 :] if m2 not in seen and _same(v2, v, f)]
+            if len(group) > 1:
+                groups.append(tuple(group))
+                seen.update(group)
+        if groups:
+            out[f.id] = tuple(groups)
+    return out
+
+
 def _self_test(fields: list[Field]) -> None:
     """The key's own answers, written as asked and read back, pass; mistaken values that differ fail."""
     for f in fields:
@@ -240,6 +260,7 @@ def make_variant(
             kind.solution(params, result),
             blind,
             tuple(notes),
+            confusable_groups(fields),
         )
     common = max(set(reasons), key=reasons.count)
     raise InputError(

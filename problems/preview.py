@@ -25,7 +25,10 @@ def variant_report(v: Variant, code: str | None = None) -> Report:
     r.add(Heading("Key"), Table(["field", "asks for", "answer", "recognised mistakes"], rows))
     blind = [f"{fid}: {', '.join(ms)}" for fid, ms in v.indistinguishable.items()]
     if blind:
-        r.add(Para("Mistakes that give the right answer here (cannot be told apart): " + "; ".join(blind) + "."))
+        r.add(Para("Mistakes that leave a field right (not detectable there): " + "; ".join(blind) + "."))
+    alike = [f"{fid}: " + "; ".join(" = ".join(g) for g in gs) for fid, gs in v.confusable.items()]
+    if alike:
+        r.add(Para("Mistakes that give the same wrong answer (a grader cannot tell which): " + "; ".join(alike) + "."))
     for note in v.notes:
         r.add(Para("Note: " + note))
     r.add(Heading("Worked solution"), *v.solution.blocks)
@@ -47,6 +50,7 @@ def variant_report(v: Variant, code: str | None = None) -> Report:
             for f in v.fields
         ],
         "indistinguishable": {k: list(ms) for k, ms in v.indistinguishable.items()},
+        "confusable": {k: [list(g) for g in gs] for k, gs in v.confusable.items()},
         "notes": list(v.notes),
     }
     return r

@@ -153,6 +153,7 @@ def key_document(spec, sheets) -> dict:
                         "params": _json_params(v.params),
                         "fields": [_field_doc(f) for f in v.fields],
                         "indistinguishable": {k: list(ms) for k, ms in v.indistinguishable.items()},
+                        "confusable": {k: [list(g) for g in gs] for k, gs in v.confusable.items()},
                         "notes": list(v.notes),
                     }
                     for item, v, code in sh.variants
@@ -207,8 +208,14 @@ def _solutions_report(spec, sheets) -> Report:
             rows = []
             for f in v.fields:
                 blind = ", ".join(v.indistinguishable.get(f.id, ())) or "-"
-                rows.append([f"{item.id}.{f.id}", format_answer(f), blind])
-            r.add(Table(["field", "answer", "mistakes giving the same answer"], rows))
+                alike = "; ".join(" = ".join(g) for g in v.confusable.get(f.id, ())) or "-"
+                rows.append([f"{item.id}.{f.id}", format_answer(f), blind, alike])
+            r.add(
+                Table(
+                    ["field", "answer", "mistakes that leave it right", "mistakes that give the same wrong answer"],
+                    rows,
+                )
+            )
             for note in v.notes:
                 r.add(Para("Note: " + note))
             r.add(*v.solution.blocks)

@@ -130,3 +130,17 @@ def test_impossible_fixed_parameters():
         make_variant(KIND, 0, fixed={**TEXTBOOK, "net": "3-2-1"})
     with pytest.raises(InputError, match="between 0 and 1"):
         make_variant(KIND, 0, fixed={**TEXTBOOK, "y": [1.5]})
+
+
+def test_mistakes_that_give_the_same_wrong_answer_are_grouped():
+    # mixed_sign negates every delta, so its "gradient" is -dJ/dw and its update w - eta(-dJ/dw)
+    # equals flipped_update's w + eta dJ/dw: on an updated weight a grader cannot tell them apart,
+    # on a delta it can (flipped_update leaves the deltas right).
+    from problems.kind import make_variant
+    from problems.kinds import get_kind
+
+    v = make_variant(get_kind("backprop_step"), 11, "medium")
+    new = next(f.id for f in v.fields if f.id.startswith("w2_") and f.id.endswith("_new"))
+    assert ("flipped_update", "mixed_sign") in v.confusable[new]
+    delta = next(f.id for f in v.fields if f.id.startswith("delta"))
+    assert all("flipped_update" not in g for g in v.confusable.get(delta, ()))
