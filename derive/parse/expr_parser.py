@@ -169,7 +169,7 @@ class _Tok:
     col: int  # 1-based
 
 
-def _tokenize(text: str) -> list[_Tok]:
+def _tokenize(text: str, *, implicit_multiplication: bool = False) -> list[_Tok]:
     toks: list[_Tok] = []
     pos = 0
     while pos < len(text):
@@ -182,7 +182,12 @@ def _tokenize(text: str) -> list[_Tok]:
         if kind != "ws":
             tok = _Tok(kind, m.group(), pos + 1)
             prev = toks[-1] if toks else None
-            if prev is not None and prev.kind in ("num", "name") and kind in ("num", "name"):
+            if (
+                not implicit_multiplication
+                and prev is not None
+                and prev.kind in ("num", "name")
+                and kind in ("num", "name")
+            ):
                 raise InputError(
                     f"missing operator between {prev.text!r} and {tok.text!r} at column "
                     f"{tok.col} (write {prev.text}*{tok.text})"
@@ -211,8 +216,20 @@ def _number(tok: _Tok, max_digits: int, max_exponent: int) -> sp.Rational:
 
 
 class _Parser:
-    def __init__(self, text, *, variables, functions, constants, max_depth, max_digits, max_exponent):
-        self.toks = _tokenize(text)
+    def __init__(
+        self,
+        text,
+        *,
+        variables,
+        functions,
+        constants,
+        max_depth,
+        max_digits,
+        max_exponent,
+        implicit_multiplication=False,
+    ):
+        self.toks = _tokenize(text, implicit_multiplication=implicit_multiplication)
+        self.implicit = implicit_multiplication
         self.i = 0
         self.depth = 0
         self.variables = variables
@@ -255,10 +272,30 @@ class _Parser:
 
     def term(self) -> Tree:
         left = self.unary()
-        while self.tok.kind == "op" and self.tok.text in ("*", "/"):
-            op = self.take()
-            left = Binary(op.text, left, self.unary(), op.col)
-        return left
+        after_division = False
+        while True:
+            t = self.tok
+            if t.kind == "op" and t.text in ("*", "/"):
+                op = self.take()
+                left = Binary(op.text, left, self.unary(), op.col)
+                after_division = op.text == "/"
+            elif self.implicit and self.juxtaposed():
+                if after_division:  # 1/2x: (1/2)*x or 1/(2*x)? Say so rather than guess.
+                    raise InputError(f"ambiguous product at column {t.col} after a division: write (a/b)*c or a/(b*c)")
+                left = Binary("*", left, self.power(), t.col)
+            else:
+                return left
+
+    def juxtaposed(self) -> bool:
+        """Implicit multiplication: a name or '(' right after a factor (2x, 2(x+1), (a)(b), (a+b)c, 2 x).
+
+        A number after a factor (x 2, (a)2, 2 3) is refused: that is x^2 or a typo as often as a product."""
+        t, prev = self.tok, self.toks[self.i - 1]
+        if t.kind == "num":
+            if prev.kind in ("num", "name") or prev.text == ")":
+                raise InputError(f"missing operator between {prev.text!r} and {t.text!r} at column {t.col}")
+            return False
+        return t.kind == "name" or (t.kind == "op" and t.text == "(")
 
     def unary(self) -> Tree:
         t = self.tok
@@ -315,7 +352,10 @@ class _Parser:
         is_call = self.tok.kind == "op" and self.tok.text == "("
         if is_call:
             if name not in self.functions:
-                if name in self.constants or (self.variables is not None and name in self.variables):
+                is_value = name in self.constants or (self.variables is not None and name in self.variables)
+                if is_value and self.implicit:  # a(1-a) with a declared: a product, read by term()
+                    return Const(name, self.constants[name], t.col) if name in self.constants else Var(name, t.col)
+                if is_value:
                     raise InputError(f"{name!r} at column {t.col} is not a function; for a product write {name}*(...)")
                 raise InputError(
                     f"unknown function {name!r} at column {t.col} (known: {', '.join(sorted(self.functions))})"
@@ -372,8 +412,13 @@ def parse_tree(
     max_depth: int = MAX_DEPTH,
     max_digits: int = MAX_DIGITS,
     max_exponent: int = MAX_EXPONENT,
+    implicit_multiplication: bool = False,
 ) -> Tree:
-    """The syntax tree of ``text`` (as typed: ``-(w*x+b)`` stays a negation of a sum)."""
+    """The syntax tree of ``text`` (as typed: ``-(w*x+b)`` stays a negation of a sum).
+
+    With ``implicit_multiplication`` a factor right after another is a product (``2x``,
+    ``2(x+1)``, ``(a)(b)``, ``a(1-a)`` for a declared variable ``a``); a function name
+    followed by ``(`` is still a call."""
     if not isinstance(text, str):
         raise InputError(f"expression must be text, not {type(text).__name__}")
     if len(text) > max_length:
@@ -386,6 +431,7 @@ def parse_tree(
         max_depth=max_depth,
         max_digits=max_digits,
         max_exponent=max_exponent,
+        implicit_multiplication=implicit_multiplication,
     ).parse()
 
 
