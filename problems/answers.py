@@ -3,7 +3,7 @@
 The key writes each answer the way the statement asks (numbers rounded to the decimals asked,
 vectors as ``[a, b]``, matrices as ``[[a, b], [c, d]]``, expressions in the course's names);
 :func:`parse_answer` reads what a person types into a value, never evaluating it as code
-(expressions go through :mod:`derive.parse.expr_parser`); :func:`judge` applies the field's rule.
+(through :mod:`problems.reading`); :func:`judge` applies the field's rule.
 
     >>> from problems.fields import Field, Rule
     >>> f = Field("W_2", "W_2", "integer", Rule.exact(), ("W_2", "W_2"), answer=28)
@@ -13,21 +13,16 @@ vectors as ``[a, b]``, matrices as ``[[a, b], [c, d]]``, expressions in the cour
 
 from __future__ import annotations
 
-import json
 import random
-import re
 from collections.abc import Mapping
-from fractions import Fraction
 from typing import Any
 
 from derive.errors import InputError
+from problems import reading
 from problems.fields import Field
+from problems.reading import MAX_ANSWER
 
 __all__ = ["MAX_ANSWER", "expand_definitions", "format_answer", "judge", "parse_answer", "same_expression"]
-
-MAX_ANSWER = 2000  # characters of one typed answer
-_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,3})?$")
-_FRACTION = re.compile(r"^([+-]?\d{1,30})/(\d{1,30})$")
 
 
 def format_answer(field: Field, value: Any = None) -> str:
@@ -51,63 +46,18 @@ def _format(value: Any, decimals: int | None) -> str:
     return "0" + text[2:] if text.startswith("-0") and float(text) == 0 else text
 
 
-def _number(text: str) -> float:
-    t = text.strip().replace("\u2212", "-").replace(" ", "")
-    if t.count(",") == 1 and "." not in t and re.fullmatch(r"[+-]?\d+,\d+", t):
-        t = t.replace(",", ".")  # a decimal comma, where it cannot be a list separator
-    percent = t.endswith("%")
-    t = t[:-1] if percent else t
-    m = _FRACTION.match(t)
-    if m:
-        if int(m.group(2)) == 0:
-            raise InputError(f"{text.strip()[:30]!r}: division by zero")
-        value = float(Fraction(int(m.group(1)), int(m.group(2))))
-    elif _NUMBER.match(t):
-        value = float(t)
-    else:
-        raise InputError(f"{text.strip()[:30]!r} is not a number (write e.g. 0.25, -3, 1/4 or 2.5e-3)")
-    return value / 100 if percent else value
-
-
-def _nested(text: str) -> Any:
-    t = text.strip()
-    if ";" in t:  # [1, 2; 3, 4]
-        inner = t.strip("[]")
-        return tuple(tuple(_number(x) for x in re.split(r"[,\s]+", row.strip()) if x) for row in inner.split(";"))
-    try:
-        doc = json.loads(t)
-    except ValueError:
-        parts = [p for p in re.split(r"[,\s]+", t.strip("[]()")) if p]
-        return tuple(_number(p) for p in parts)
-
-    def conv(x: Any) -> Any:
-        if isinstance(x, list):
-            return tuple(conv(v) for v in x)
-        if isinstance(x, bool) or not isinstance(x, (int, float)):
-            raise InputError(f"{str(x)[:20]!r} is not a number")
-        return float(x)
-
-    return conv(doc)
-
-
 def parse_answer(text: str, field: Field) -> Any:
-    """Read ``text`` as an answer to ``field``; :class:`InputError` (an invalid answer) otherwise."""
-    if not isinstance(text, str):
-        raise InputError("an answer is text")
-    if len(text) > MAX_ANSWER:
-        raise InputError(f"the answer is {len(text)} characters long; at most {MAX_ANSWER} are read")
-    if not text.strip():
+    """Read ``text`` as an answer to ``field`` (:mod:`problems.reading`); :class:`InputError` (an
+    invalid answer) otherwise. Expressions come back as SymPy expressions in the course's symbols."""
+    if isinstance(text, str) and len(text) <= MAX_ANSWER and not text.strip():
         raise InputError("blank")
     if field.type == "expression":
-        from derive.parse.expr_parser import parse_expression
-
-        return parse_expression(text, variables=set(field.symbols) or None)
-    if field.type in ("vector", "matrix"):
-        return _nested(text)
-    value = _number(text)
-    if field.type == "integer" and not float(value).is_integer():
-        raise InputError(f"{text.strip()[:30]!r}: a whole number is asked")
-    return value
+        return reading.to_sympy(reading.read_expression(text, field.symbols))
+    if field.type == "vector":
+        return reading.read_vector(text)
+    if field.type == "matrix":
+        return reading.read_matrix(text)
+    return reading.read_number(text, integer=field.type == "integer", percent=field.type == "number")
 
 
 def expand_definitions(expr: Any, definitions: Mapping[Any, Any], *, rounds: int = 50) -> Any:

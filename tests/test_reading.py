@@ -12,6 +12,7 @@ import sympy as sp
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from derive import activations
 from derive.errors import InputError
 from derive.parse.expr_parser import Binary, Call, Unary, Var, parse_expression, parse_tree
 from problems.reading import (
@@ -616,3 +617,29 @@ def test_key_expressions_and_mistakes_read_back(kind, difficulty, options, seed)
                 assert evaluate(tree, env) == pytest.approx(float(ref), rel=1e-9, abs=1e-12), str(expr)
             checked += 1
     assert checked >= 2  # the answer and at least one mistake
+
+
+# --- problems.answers reads through this module -----------------------------------------------------
+
+
+def test_parse_answer_reads_through_reading():
+    from derive.notation import sym
+    from problems.answers import judge, parse_answer
+    from problems.fields import Field, Rule
+
+    def field(kind, answer=None, symbols=()):
+        return Field("f", "f", kind, Rule.places(4), ("f", "f"), answer=answer, symbols=symbols)
+
+    assert parse_answer("1.2·10⁻³", field("number")) == 0.0012
+    assert parse_answer("12,5 %", field("number")) == 0.125  # a number field takes a percentage
+    assert parse_answer("6/3", field("integer")) == 2
+    assert parse_answer("[1; 2]", field("vector")) == (1.0, 2.0)
+    assert parse_answer("1 2\n3 4", field("matrix")) == ((1.0, 2.0), (3.0, 4.0))
+    d, w = sym("delta^(2)_1"), sym("w^(2)_1,2")
+    got = parse_answer("2δ⁽²⁾₁ w^(2)_12", field("expression", symbols=("delta^(2)_1", "w^(2)_1,2")))
+    assert got == 2 * d * w  # a SymPy expression in the course's real symbols
+    z = sym("z")
+    f = field("expression", answer=activations.sigma(z) * (1 - activations.sigma(z)), symbols=("z",))
+    assert judge(f, "σ(z)(1 − σ(z))") and not judge(f, "σ(z)(1 + σ(z))") and not judge(f, "softplus(z)^2 + q")
+    with pytest.raises(InputError, match="a whole number is asked"):
+        parse_answer("2.5", field("integer"))
