@@ -24,6 +24,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Collection, Mapping
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 import sympy as sp
@@ -113,6 +114,8 @@ def _clean(text: str, *, newlines: bool) -> tuple[str, list[int]]:
     """Plain ASCII for what students type (minus signs, ×, ·, Greek letters, super- and subscripts,
     fullwidth digits), with the input column of each output character. Control, invisible and
     combining characters are refused: they hide what the answer says."""
+    if text.isascii() and text.isprintable():  # the common case: nothing to translate
+        return text, list(range(len(text)))
     out: list[str] = []
     cols: list[int] = []
 
@@ -200,16 +203,18 @@ def _digits(text: str, what: str) -> None:
         raise InputError(f"{_quote(what)} has more than {MAX_DIGITS} significant digits")
 
 
-def _value(m: re.Match, *, percent: bool) -> Fraction:
-    """The exact value of a matched number, its size bounded before it is built."""
+def _value(m: re.Match, *, percent: bool, exact: bool = False) -> float | Fraction:
+    """The value of a matched number, its size bounded before it is built: a float rounded once
+    from the exact decimal (int/int and float(str) both round correctly), or with ``exact`` a Fraction."""
     typed = m.group()
-    sign = -1 if m["sign"] == "-" else 1
+    neg = m["sign"] == "-"
     if m["num"] is not None:
         _digits(m["num"], typed)
         _digits(m["den"], typed)
-        if int(m["den"]) == 0:
+        num, den = int(m["num"]), int(m["den"])
+        if den == 0:
             raise InputError(f"{_quote(typed)}: division by zero")
-        return sign * Fraction(int(m["num"]), int(m["den"]))
+        return Fraction(-num if neg else num, den) if exact else (-num if neg else num) / den
     mant = m["mant"]
     if "," in mant:
         whole, frac = mant.split(",")
@@ -222,19 +227,18 @@ def _value(m: re.Match, *, percent: bool) -> Fraction:
         if not power_text.startswith("-"):
             raise InputError(f"{_quote(typed)} is not a finite number (powers of ten up to {MAX_POWER10} are read)")
         raise InputError(f"{_quote(typed)}: powers of ten below -{MAX_POWER10} are not read")
-    value = sign * Fraction(mant) * Fraction(10) ** int(power_text)
+    power = int(power_text)
     if m["pct"]:
         if not percent:
             raise InputError(f"{_quote(typed)}: a percentage is not accepted here; write it as a number (25% is 0.25)")
-        value /= 100
-    return value
-
-
-def _finite(value: Fraction, typed: str) -> float:
-    try:
-        return float(value)
-    except OverflowError:
-        raise InputError(f"{_quote(typed)} is not a finite number") from None
+        power -= 2
+    literal = f"{'-' if neg else ''}{mant}e{power}"
+    if exact:
+        return Fraction(literal)
+    value = float(literal)
+    if math.isinf(value):
+        raise InputError(f"{_quote(typed)} is not a finite number")
+    return value + 0.0  # -0 is 0
 
 
 def _not_a_number(text: str, percent: bool) -> InputError:
@@ -259,13 +263,14 @@ def read_number(text: str, *, integer: bool = False, percent: bool = False) -> f
     m = _SCALAR.fullmatch(t)
     if m is None:
         raise _not_a_number(t, percent)
-    value = _value(m, percent=percent)
-    as_float = _finite(value, t)
-    if integer:
-        if value.denominator != 1:
-            raise InputError(f"{_quote(t)}: a whole number is asked")
-        return int(value)
-    return as_float
+    if not integer:
+        return _value(m, percent=percent)
+    value = _value(m, percent=percent, exact=True)
+    if value.denominator != 1:
+        raise InputError(f"{_quote(t)}: a whole number is asked")
+    if value.numerator.bit_length() > 1024:
+        raise InputError(f"{_quote(t)} is not a finite number")
+    return int(value)
 
 
 # --- vectors and matrices ----------------------------------------------------------------------
@@ -325,7 +330,7 @@ class _Grid:
                 continue
             self.i += 1
 
-    def entry(self) -> Fraction:
+    def entry(self) -> float:
         m = _ENTRY.match(self.t, self.i)
         end = m.end() if m else self.i
         if m is None or (end < len(self.t) and self.t[end] not in " ,;\n)]"):
@@ -337,7 +342,7 @@ class _Grid:
 
 
 def _grid(text: str) -> Any:
-    """The typed nesting as Fractions and lists (an entry, a row, or rows), with bounds checked first."""
+    """The typed nesting as floats and lists (an entry, a row, or rows), with bounds checked first."""
     _check_text(text)
     t, cols = _clean(text, newlines=True)
     depth = deepest = 0
@@ -385,9 +390,8 @@ def _shape(value: Any) -> tuple[int, ...]:
 
 
 def _floats(value: Any) -> Any:
-    if isinstance(value, list):
-        return tuple(_floats(v) for v in value)
-    return _finite(value, str(value))
+    """Lists as tuples (the entries are floats already)."""
+    return tuple(_floats(v) for v in value) if isinstance(value, list) else value
 
 
 def read_vector(text: str) -> tuple[float, ...]:
@@ -453,6 +457,8 @@ _ALIASES = {
     "Relu": "relu",
     "E": "e",
 }
+_CALL = re.compile(r" *[(\[{]")
+_BRACKETS = str.maketrans("{}[]", "()()")
 _LATEX = {"cdot": "*", "times": "*", "left": "", "right": ""}
 
 _LEX = re.compile(
@@ -461,7 +467,7 @@ _LEX = re.compile(
      (?:\^(?:\((?P<l1>\d{1,3})\)|\{\((?P<l2>\d{1,3})\)\})(?=_))?
      (?:_(?:\{(?P<s1>[A-Za-z0-9]{1,8}(?:,[A-Za-z0-9]{1,8})*)\}|(?P<s2>\d{1,4}(?:,\d{1,4})*|[A-Za-z][A-Za-z0-9]{0,7})))?
      (?P<late>\^(?:\((?P<l3>\d{1,3})\)|\{\((?P<l4>\d{1,3})\)\}))?
-    |(?P<other>.)""",
+    |(?P<other>[^A-Za-z0-9.\\]+|.)""",
     re.X | re.S,
 )
 
@@ -560,16 +566,15 @@ def _normalise(text: str, symbols: Collection[str]) -> tuple[str, list[int]]:
     i = 0
     while i < len(t):
         m = _LEX.match(t, i)
-        col = cols[i]
         if m["name"]:
-            call = t[m.end() :].lstrip(" ").startswith(("(", "[", "{"))
-            piece, end = names.resolve(m, col + 1, call)
+            piece, end = names.resolve(m, cols[i] + 1, _CALL.match(t, m.end()) is not None)
             piece += " " if piece and piece[-1].isalnum() else ""
-        else:
+            ocols.extend([cols[i]] * len(piece))
+        else:  # numbers and operators stay as typed, character for character
             end = m.end()
-            piece = m.group().translate(str.maketrans("{}[]", "()()"))
+            piece = m.group().translate(_BRACKETS)
+            ocols.extend(cols[i:end])
         out.append(piece)
-        ocols.extend([col] * len(piece))
         i = end
     return "".join(out), ocols
 
@@ -595,10 +600,18 @@ def read_expression(text: str, symbols: Collection[str], *, exact: bool = False)
     >>> tree = read_expression("σ(z)(1 − σ(z))", ["z"])
     >>> round(evaluate(tree, {"z": 0.0}), 6)
     0.25
+
+    The tree's columns (``col``) are those of the normalised text; error messages give the columns
+    typed. Trees are immutable, so a class's repeated answers are read once (a small cache).
     """
     _check_text(text)
     if not text.strip():
         raise InputError("blank: type an expression")
+    return _read_expression(text, frozenset([symbols] if isinstance(symbols, str) else symbols), exact)
+
+
+@lru_cache(maxsize=4096)
+def _read_expression(text: str, symbols: frozenset[str], exact: bool) -> Tree:
     normal, cols = _normalise(text, symbols)
 
     def col(k: int) -> int:  # a column of the normalised text -> the column typed

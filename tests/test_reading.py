@@ -121,6 +121,12 @@ def test_bad_numbers_are_invalid_with_one_short_line(text, kwargs, message):
     assert "\n" not in str(err.value) and len(str(err.value)) < 160
 
 
+def test_numbers_are_rounded_once_from_the_decimal_typed():
+    # 0.7/100 in floats is 0.006999999999999999; the percentage typed is exactly 7/1000
+    assert read_number("0.7%", percent=True) == 0.007 and read_number("1.1%", percent=True) == 0.011
+    assert read_number("-0") == 0.0 and str(read_number("-0")) == "0.0"  # no negative zero in feedback
+
+
 def test_messages_quote_at_most_thirty_characters():
     with pytest.raises(InputError) as err:
         read_number("abcdefghij" * 10)
