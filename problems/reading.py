@@ -23,6 +23,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable, Collection, Mapping
+from dataclasses import replace
 from fractions import Fraction
 from functools import lru_cache
 from typing import Any
@@ -32,6 +33,7 @@ import sympy as sp
 from derive import activations
 from derive.errors import InputError
 from derive.parse.expr_parser import (
+    _TOKEN,
     DEFAULT_CONSTANTS,
     DEFAULT_FUNCTIONS,
     MAX_EXPONENT,
@@ -132,8 +134,10 @@ def _clean(text: str, *, newlines: bool) -> tuple[str, list[int]]:
                 while j < n and text[j] in table:
                     j += 1
                 run = "".join(table[x] for x in text[i:j])
-                layered = lead == "^" and re.fullmatch(r"\([^()]*\)", run)
-                emit(lead + (run if layered or lead == "_" else f"({run})"), i)
+                if lead == "^":  # ⁽¹⁾ is ^(1); ²  is ^(2)
+                    emit("^" + (run if re.fullmatch(r"\([^()]*\)", run) else f"({run})"), i)
+                else:  # ₁,₂ continues one subscript: _1,2
+                    emit(run if out[-2:-1] and out[-2][:1] == "_" and out[-1] == "," else "_" + run, i)
                 i = j
                 break
         else:
@@ -458,6 +462,7 @@ _ALIASES = {
     "E": "e",
 }
 _CALL = re.compile(r" *[(\[{]")
+_HAT = re.compile(r"\\hat ?\{?([A-Za-z])\}?")
 _BRACKETS = str.maketrans("{}[]", "()()")
 _LATEX = {"cdot": "*", "times": "*", "left": "", "right": ""}
 
@@ -557,18 +562,38 @@ class _Names:
         raise self.unknown(base, col)
 
 
-def _normalise(text: str, symbols: Collection[str]) -> tuple[str, list[int]]:
-    """The text in the parser's ASCII with canonical names, and each character's input column."""
+def _one_token(name: str) -> bool:
+    """Does the parser read ``name`` as one name? (``y_1,2`` it reads as ``y_1`` and ``,2``.)"""
+    m = _TOKEN.match(name)
+    return m is not None and m.end() == len(name) and m.lastgroup in ("name", "stable") and len(name) <= 40
+
+
+def _normalise(text: str, symbols: Collection[str]) -> tuple[str, list[int], dict[str, str]]:
+    """The text in the parser's ASCII with canonical names, each character's input column, and
+    the stand-ins used for names the parser cannot take as one token (stand-in -> name)."""
     t, cols = _clean(text, newlines=False)
+    hat = _HAT.search(t)
+    while hat:  # \hat{y} is yhat
+        t = t[: hat.start()] + hat[1] + "hat" + t[hat.end() :]
+        cols = cols[: hat.start()] + [cols[hat.start()]] * (len(hat[1]) + 3) + cols[hat.end() :]
+        hat = _HAT.search(t, hat.start())
     names = _Names(symbols)
     out: list[str] = []
     ocols: list[int] = []
+    stand_for: dict[str, str] = {}  # name -> its stand-in
     i = 0
     while i < len(t):
         m = _LEX.match(t, i)
         if m["name"]:
             piece, end = names.resolve(m, cols[i] + 1, _CALL.match(t, m.end()) is not None)
-            piece += " " if piece and piece[-1].isalnum() else ""
+            if piece in names.symbols and not _one_token(piece):
+                if piece not in stand_for:
+                    stand_in = f"n{len(stand_for)}__"
+                    while stand_in in names.symbols:
+                        stand_in += "_"
+                    stand_for[piece] = stand_in
+                piece = stand_for[piece]
+            piece += " " if piece else ""  # w^(1)_1,2 then ",3" must stay apart
             ocols.extend([cols[i]] * len(piece))
         else:  # numbers and operators stay as typed, character for character
             end = m.end()
@@ -576,7 +601,24 @@ def _normalise(text: str, symbols: Collection[str]) -> tuple[str, list[int]]:
             ocols.extend(cols[i:end])
         out.append(piece)
         i = end
-    return "".join(out), ocols
+    return "".join(out), ocols, {v: k for k, v in stand_for.items()}
+
+
+def _rename(tree: Tree, names: Mapping[str, str]) -> Tree:
+    """``tree`` with its variables renamed (children first, no recursion)."""
+    done: dict[int, Tree] = {}
+    for node in reversed(_nodes(tree)):  # _nodes lists parents before children
+        if isinstance(node, Var):
+            done[id(node)] = replace(node, name=names.get(node.name, node.name))
+        elif isinstance(node, Unary):
+            done[id(node)] = replace(node, operand=done[id(node.operand)])
+        elif isinstance(node, Binary):
+            done[id(node)] = replace(node, left=done[id(node.left)], right=done[id(node.right)])
+        elif isinstance(node, Call):
+            done[id(node)] = replace(node, args=tuple(done[id(a)] for a in node.args))
+        else:
+            done[id(node)] = node
+    return done[id(tree)]
 
 
 def _children(node: Tree) -> tuple[Tree, ...]:
@@ -612,7 +654,7 @@ def read_expression(text: str, symbols: Collection[str], *, exact: bool = False)
 
 @lru_cache(maxsize=4096)
 def _read_expression(text: str, symbols: frozenset[str], exact: bool) -> Tree:
-    normal, cols = _normalise(text, symbols)
+    normal, cols, stand_ins = _normalise(text, symbols)
 
     def col(k: int) -> int:  # a column of the normalised text -> the column typed
         return cols[k - 1] + 1 if 0 < k <= len(cols) else len(text) + 1
@@ -620,15 +662,18 @@ def _read_expression(text: str, symbols: frozenset[str], exact: bool) -> Tree:
     try:
         tree = parse_tree(
             normal,
-            variables=set(symbols),
+            variables=set(symbols) | set(stand_ins),
             functions=FUNCTIONS,
             max_length=10 * MAX_ANSWER,
             implicit_multiplication=True,
         )
     except InputError as exc:
-        raise InputError(re.sub(r"column (\d+)", lambda m: f"column {col(int(m[1]))}", exc.message)) from None
+        message = re.sub(r"column (\d+)", lambda m: f"column {col(int(m[1]))}", exc.message)
+        for stand_in, name in stand_ins.items():
+            message = message.replace(stand_in, name)
+        raise InputError(message) from None
     _check_numbers(tree, exact, col)
-    return tree
+    return _rename(tree, stand_ins) if stand_ins else tree
 
 
 def _check_numbers(tree: Tree, exact: bool, col: Callable[[int], int]) -> None:
@@ -640,8 +685,11 @@ def _check_numbers(tree: Tree, exact: bool, col: Callable[[int], int]) -> None:
                 raise InputError(
                     f"an exact expression is asked: write 1/2, not 0.5 ({_quote(node.text)} at column {col(node.col)})"
                 )
-            if int(node.value.p).bit_length() - int(node.value.q).bit_length() > 1024:
+            p, q = int(node.value.p), int(node.value.q)
+            if p.bit_length() - q.bit_length() > 1024:
                 raise InputError(f"{_quote(node.text)} at column {col(node.col)} is not a finite number")
+            if p and p.bit_length() - q.bit_length() < -1000:  # 1e-400 would be 0.0 in floats
+                raise InputError(f"{_quote(node.text)} at column {col(node.col)} is too small a number to read")
     try:
         values = _walk(tree, lambda name: None)
     except Undefined as exc:

@@ -216,6 +216,7 @@ def test_grid_bounds_are_checked_before_parsing():
 # --- expressions: names, functions, implicit products ------------------------------------------
 
 NET = ["delta^(1)_1", "delta^(2)_1", "delta^(2)_2", "w^(2)_1,1", "w^(2)_1,2", "w^(2)_2,1", "a^(1)_1", "x_1", "eta"]
+NET += ["yhat_1"]
 
 
 def _vars(tree) -> set[str]:
@@ -245,16 +246,45 @@ def _vars(tree) -> set[str]:
         ("w^{(2)}_{12}", "w^(2)_1,2"),
         ("w^{(2)}_{1,2}", "w^(2)_1,2"),
         ("w⁽²⁾₁₂", "w^(2)_1,2"),
+        ("w⁽²⁾₁,₂", "w^(2)_1,2"),  # no subscript comma exists: the comma between two subscripts
         ("x_1", "x_1"),
         ("x1", "x_1"),
         ("x_{1}", "x_1"),
         ("x₁", "x_1"),
         ("η", "eta"),
+        ("yhat_1", "yhat_1"),
+        ("ŷ₁", "yhat_1"),
+        ("\\hat{y}_{1}", "yhat_1"),
     ],
 )
 def test_the_course_names_in_the_forms_students_type(text, name):
     tree = read_expression(text, NET)
     assert isinstance(tree, Var) and tree.name == name
+
+
+@st.composite
+def _course_names(draw):
+    """A stable name of the course's grammar: w^(l)_i,j, b/z/a/delta^(l)_i, x_i, yhat_i, y_i,j."""
+    layer, i, j = draw(st.integers(1, 4)), draw(st.integers(1, 12)), draw(st.integers(1, 12))
+    return draw(
+        st.sampled_from(
+            [f"w^({layer})_{i},{j}", f"b^({layer})_{i}", f"z^({layer})_{i}", f"a^({layer})_{i}"]
+            + [f"delta^({layer})_{i}", f"x_{i}", f"yhat_{i}", f"y_{i},{j}"]
+        )
+    )
+
+
+@given(_course_names())
+def test_names_as_the_course_prints_them_read_back(name):
+    # an independent route: derive.notation's printers, as the sheets show the names (w⁽¹⁾₁₂, w^{(1)}_{12})
+    from derive.notation import latex_name, text_name
+
+    for form in (name, text_name(name), latex_name(name)):
+        tree = read_expression(form, [name, "x_99"])
+        assert isinstance(tree, Var) and tree.name == name, form
+    # and inside a formula, next to other names and a comma
+    tree = read_expression(f"2{text_name(name)}x_99 + max({name}, 1)", [name, "x_99"])
+    assert evaluate(tree, {name: 3.0, "x_99": 0.5}) == 6.0  # 2*3*0.5 + max(3, 1)
 
 
 def test_a_whole_delta_typed_with_unicode_reads_as_the_ascii_key():
@@ -342,6 +372,7 @@ def test_implicit_multiplication_is_opt_in_in_the_parser():
         ("x/0", ["x"], "division by zero at column 2"),
         ("log(-1)", [], "log() has no real value"),
         ("1e999*x", ["x"], "not a finite number"),
+        ("x/1e-400", ["x"], "'1e-400' at column 3 is too small a number to read"),  # not a division by 0.0
         ("sigma z", ["z"], "needs its argument in parentheses"),
     ],
 )
