@@ -342,7 +342,10 @@ class _Grid:
             err = _not_a_number(bad, False)
             raise InputError(f"{err.message} (column {self.col()})")
         self.i = end
-        return _value(m, percent=False)
+        try:
+            return _value(m, percent=False)
+        except InputError as err:
+            raise InputError(f"{err.message} (column {self.col(m.start())})") from None
 
 
 def _grid(text: str) -> Any:
@@ -507,8 +510,8 @@ class _Names:
     def unknown(self, typed: str, col: int) -> InputError:
         if typed.lower() in ("inf", "infinity", "nan"):
             return InputError(f"{_quote(typed)} at column {col} is not a finite number")
-        hint = self.known(typed)
-        if len(typed) > 1 and all(ch in self.symbols for ch in typed):
+        hint = self.known(typed[:40])
+        if 1 < len(typed) <= 6 and all(ch in self.symbols for ch in typed):
             hint = f"write {'*'.join(typed)} for a product"
         return InputError(f"unknown name {_quote(typed)} at column {col} ({hint})")
 

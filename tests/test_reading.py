@@ -452,6 +452,10 @@ def _hostile(tmp_path):
         "[" * 900 + "1" + "]" * 900,
         "1" * 1_000_000,
         "x" * 1_000_000,
+        "x" * MAX_ANSWER,  # within the bound: one long unknown name, named in a short message
+        "xy" * (MAX_ANSWER // 2),
+        "δ" * MAX_ANSWER,
+        "[1/0]",
         "1\x002",
         "\x00",
         "1\u200f2",  # right-to-left mark
