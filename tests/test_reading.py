@@ -6,6 +6,7 @@ import contextlib
 import math
 import random
 import signal
+from fractions import Fraction
 
 import pytest
 import sympy as sp
@@ -131,6 +132,44 @@ def test_messages_quote_at_most_thirty_characters():
     with pytest.raises(InputError) as err:
         read_number("abcdefghij" * 10)
     assert "abcdefghij" * 3 + "…" in str(err.value) and "abcdefghij" * 4 not in str(err.value)
+
+
+_finite = st.floats(allow_nan=False, allow_infinity=False, min_value=-1e300, max_value=1e300).filter(
+    lambda x: x == 0 or abs(x) > 1e-300
+)
+
+
+@given(_finite)
+def test_any_float_written_any_way_reads_back(x):
+    # the route back is Python's own float formatting: repr, and "%e" split into mantissa and power
+    assert read_number(repr(x)) == x
+    mantissa, power = f"{x:.17e}".split("e")
+    for form in (f"{mantissa}e{power}", f"{mantissa}×10^{int(power)}", f"{mantissa} * 10^({int(power)})"):
+        assert read_number(form) == x, form
+    assert read_number(f"{mantissa}·10" + str(int(power)).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))) == x
+
+
+@given(st.integers(-(10**12), 10**12), st.integers(1, 10**12))
+def test_fractions_read_exactly(n, d):
+    assert read_number(f"{n}/{d}") == float(Fraction(n, d))
+    if n % d == 0:
+        assert read_number(f"{n}/{d}", integer=True) == n // d
+    else:
+        with pytest.raises(InputError, match="a whole number is asked"):
+            read_number(f"{n}/{d}", integer=True)
+
+
+@given(
+    st.lists(st.lists(_finite, min_size=2, max_size=4), min_size=2, max_size=4).filter(
+        lambda rows: len({len(r) for r in rows}) == 1
+    )
+)
+def test_any_matrix_written_three_ways_reads_back(rows):
+    expected = tuple(tuple(r) for r in rows)
+    assert read_matrix("[" + "; ".join(", ".join(map(repr, r)) for r in rows) + "]") == expected
+    assert read_matrix(repr([list(r) for r in rows])) == expected  # [[a, b], [c, d]]
+    assert read_matrix("\n".join(" ".join(map(repr, r)) for r in rows)) == expected
+    assert read_vector(repr(list(rows[0]))) == expected[0]
 
 
 # --- vectors and matrices ---------------------------------------------------------------------
