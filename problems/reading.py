@@ -189,6 +189,7 @@ def _number_pattern(comma: bool) -> re.Pattern:
     return re.compile(
         rf"""(?P<sign>[+-]?)\ *
         (?:(?P<num>\d+)\ */\ *(?P<den>\d+)
+          |10\ *(?:\^|\*\*)\ *(?:\(\ *(?P<e4>[+-]?\d+)\ *\)|(?P<e5>[+-]?\d+))  # 10^-3 alone
           |(?P<mant>{mantissa})
            (?:[eE](?P<e1>[+-]?\d+)
              |\ *(?:\*|[xX])\ *10\ *(?:\^|\*\*)\ *(?:\(\ *(?P<e2>[+-]?\d+)\ *\)|(?P<e3>[+-]?\d+)))?
@@ -219,14 +220,14 @@ def _value(m: re.Match, *, percent: bool, exact: bool = False) -> float | Fracti
         if den == 0:
             raise InputError(f"{_quote(typed)}: division by zero")
         return Fraction(-num if neg else num, den) if exact else (-num if neg else num) / den
-    mant = m["mant"]
+    mant = m["mant"] or "1"
     if "," in mant:
         whole, frac = mant.split(",")
         if len(frac) == 3 and whole.lstrip("0"):
             raise InputError(f"{_quote(typed)} is ambiguous: write {whole}.{frac} or {whole}{frac}")
         mant = f"{whole}.{frac}"
     _digits(mant, typed)
-    power_text = m["e1"] or m["e2"] or m["e3"] or "0"
+    power_text = m["e1"] or m["e2"] or m["e3"] or m["e4"] or m["e5"] or "0"
     if len(power_text.lstrip("+-").lstrip("0")) > 4 or abs(int(power_text)) > MAX_POWER10:
         if not power_text.startswith("-"):
             raise InputError(f"{_quote(typed)} is not a finite number (powers of ten up to {MAX_POWER10} are read)")
