@@ -261,18 +261,21 @@ NET = ["delta^(1)_1", "delta^(2)_1", "delta^(2)_2", "w^(2)_1,1", "w^(2)_1,2", "w
 NET += ["yhat_1"]
 
 
-def _vars(tree) -> set[str]:
-    out, stack = set(), [tree]
+def _subtrees(tree):
+    stack = [tree]
     while stack:
         n = stack.pop()
-        if isinstance(n, Var):
-            out.add(n.name)
-        stack.extend(
-            {Unary: lambda n: [n.operand], Binary: lambda n: [n.left, n.right], Call: lambda n: list(n.args)}.get(
-                type(n), lambda n: []
-            )(n)
-        )
-    return out
+        yield n
+        if isinstance(n, Unary):
+            stack.append(n.operand)
+        elif isinstance(n, Binary):
+            stack += [n.left, n.right]
+        elif isinstance(n, Call):
+            stack += list(n.args)
+
+
+def _vars(tree) -> set[str]:
+    return {n.name for n in _subtrees(tree) if isinstance(n, Var)}
 
 
 @pytest.mark.parametrize(
@@ -620,19 +623,6 @@ def _expressions():
         )
 
     return st.recursive(leaves, grow, max_leaves=8)
-
-
-def _subtrees(tree):
-    stack = [tree]
-    while stack:
-        n = stack.pop()
-        yield n
-        if isinstance(n, Unary):
-            stack.append(n.operand)
-        elif isinstance(n, Binary):
-            stack += [n.left, n.right]
-        elif isinstance(n, Call):
-            stack += list(n.args)
 
 
 def _well_conditioned(tree, env) -> bool:
