@@ -522,7 +522,7 @@ class _Names:
         base = m["name"].lstrip("\\")
         layer, sub, late = m["l1"] or m["l2"], m["s1"] or m["s2"], m["l3"] or m["l4"]
         if m["name"].startswith("\\") and not (layer or sub) and base in _LATEX:
-            return _LATEX[base], m.end()
+            return _LATEX[base], m.end("name")
         if not sub:  # x^(2) is a power, and so is a dangling "A^(1)_" (the parser reports the "_")
             return self.plain(base, col, call), m.end("name")
         if late and not layer:  # w_12^(1): a weight of layer 1 or w_12 to the power 1?
@@ -558,7 +558,7 @@ class _Names:
                 return name
         if call:
             few = "sigma, exp, log, tanh, relu, softplus, step, sign, max, min, sqrt, abs"
-            close = difflib.get_close_matches(base, sorted(FUNCTIONS), n=2)
+            close = difflib.get_close_matches(base[:40], sorted(FUNCTIONS), n=2)
             raise InputError(
                 f"unknown function {_quote(base)} at column {col} "
                 f"({'did you mean ' + ', '.join(close) + '?' if close else 'known: ' + few})"
