@@ -354,10 +354,10 @@ def _grid(text: str) -> Any:
     _check_text(text)
     t, cols = _clean(text, newlines=True)
     depth = deepest = 0
-    for c in t:
-        depth += c in "[("
-        depth -= c in "])"
-        deepest = max(deepest, depth)
+    if t.count("[") + t.count("(") > MAX_NESTING:  # else it cannot nest too deep
+        for c in re.findall(r"[][()]", t):
+            depth += 1 if c in "[(" else -1
+            deepest = depth if depth > deepest else deepest
     if deepest > MAX_NESTING:
         raise InputError(f"brackets nest {deepest} levels deep; a matrix needs at most 2 ([[1, 2], [3, 4]])")
     if len(re.findall(r"[^ ,;\n()\[\]]+", t)) > MAX_ELEMENTS:
