@@ -7,6 +7,7 @@ on stderr with exit code 2.
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 from collections.abc import Callable
@@ -95,6 +96,7 @@ FLAGS = {
     "expr": "EXPR",
     "no_bias": "--no-bias",
     "name": "NAME",
+    "key": "KEY",
 }
 
 
@@ -810,9 +812,12 @@ class _progress:
             self.task = self.bar.add_task(self.what, total=self.total)
         return self.advance
 
-    def advance(self) -> None:
+    def advance(self, to: int | None = None) -> None:
         if self.bar is not None:
-            self.bar.advance(self.task)
+            if to is None:
+                self.bar.advance(self.task)
+            else:
+                self.bar.update(self.task, completed=to)
 
     def __exit__(self, *exc) -> None:
         if self.bar is not None:
@@ -840,6 +845,128 @@ def key(
         return variant_report(v, code.strip().upper())
 
     emit(build, fmt)
+
+
+GRADE_HELP = """Grade a class's answers against a homework key, with partial credit and feedback.
+
+Reads the key that 'derive homework' wrote and the answers: the answers CSV (one row per student,
+one ITEM.FIELD column per blank; Canvas and Moodle quiz exports too, see the README), or a folder
+of filled-in answers.txt files. Writes OUT/grades.csv (for the gradebook), OUT/feedback/ID.md and
+.html, OUT/gradescope/ID/results.json and OUT/report.md/.html. Typed answers are data, never code.
+
+Examples:
+  derive grade homework/key.json --answers answers.csv --out graded
+  derive grade homework/key.json --student s001 --field step.delta2_1 --answer "0.035"
+"""
+
+
+@app.command(help=GRADE_HELP)
+def grade(
+    key_path: Annotated[Path, typer.Argument(metavar="KEY", help="key.json from derive homework.")],
+    answers: Annotated[
+        Path | None, typer.Option("--answers", help="An answers CSV or a folder of answers.txt.")
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="The folder to write.")] = Path("graded"),
+    force: Annotated[bool, typer.Option("--force", help="Replace an --out folder not made by derive grade.")] = False,
+    id_column: Annotated[str | None, typer.Option("--id-column", help="The answers' id column, by header.")] = None,
+    student: Annotated[str | None, typer.Option("--student", help="Check one answer: the student's id.")] = None,
+    field: Annotated[str | None, typer.Option("--field", help="Check one answer: ITEM.FIELD.")] = None,
+    answer: Annotated[str | None, typer.Option("--answer", help="Check one answer: the text typed.")] = None,
+    workers: Annotated[int, typer.Option("--workers", help="Worker processes for expressions.")] = 2,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds SymPy may spend on one expression.")] = 2.0,
+    fmt: FormatOpt = "text",
+) -> None:
+    from problems.grading.key import load_key
+
+    try:
+        if not 0.1 <= timeout <= 60:
+            raise InputError(f"--timeout {timeout:g}: give 0.1 to 60 seconds")
+        if not 1 <= workers <= 64:
+            raise InputError(f"--workers {workers}: give 1 to 64")
+        the_key = load_key(key_path)
+        if student is not None or field is not None or answer is not None:
+            if student is None or field is None or answer is None:
+                raise InputError("checking one answer needs --student, --field and --answer together")
+            _grade_one(the_key, student, field, answer, workers, timeout, fmt)
+            return
+        if answers is None:
+            raise InputError("give --answers FILE|DIR (or --student, --field and --answer for one answer)")
+        _grade_class(the_key, answers, out, force, id_column, workers, timeout)
+    except InputError as exc:
+        fail(exc.for_flags(FLAGS))
+
+
+def _grade_one(the_key, student, field, answer, workers, timeout, fmt) -> None:
+    from problems.grading.grader import grade_class
+    from problems.grading.outputs import VERDICT_WORDS, explain
+    from problems.grading.sandbox import Sandbox
+    from problems.grading.submissions import Batch, Submission
+
+    sk = the_key.students.get(student)
+    if sk is None:
+        raise InputError(f"no student {student[:30]!r} in {the_key.source}")
+    if field not in sk.columns():
+        raise InputError(f"{student} has no field {field[:30]!r}; theirs: {', '.join(sk.columns()[:6])}...")
+    only = type(the_key)(the_key.title, the_key.seed, the_key.items, {student: sk}, the_key.source)
+    with Sandbox(workers=1) as box:
+        grades = grade_class(
+            only, Batch([Submission(student, {field: answer}, "--answer")]), sandbox=box, timeout=timeout
+        )
+    v = next(v for v in grades.students[0].verdicts() if v.column == field)
+    if fmt == "json":
+        doc = {
+            "student": student,
+            "field": field,
+            "status": v.status,
+            "credit": v.credit,
+            "expected": v.expected,
+            "message": v.message,
+            "mistakes": list(v.mistakes),
+        }
+        typer.echo(json.dumps(doc, ensure_ascii=False))
+    else:
+        explain = explain(v)
+        typer.echo(f"{field}: {VERDICT_WORDS[v.status]}" + (f" ({explain})" if explain else ""))
+
+
+def _grade_class(the_key, answers, out, force, id_column, workers, timeout) -> None:
+    from problems.grading.grader import grade_class
+    from problems.grading.outputs import check_out, report_data, write_outputs
+    from problems.grading.sandbox import Sandbox
+    from problems.grading.submissions import read_answers
+
+    check_out(out, force=force)
+    batch = read_answers(answers, the_key.columns(), the_key.students.keys(), id_column=id_column)
+    with Sandbox(workers=workers) as box, _progress(len(the_key.students), "grading") as advance:
+        grades = grade_class(
+            the_key, batch, sandbox=box, timeout=timeout, progress=lambda n: advance(n), workers=workers
+        )
+    write_outputs(grades, out, force=force)
+    _grade_summary(grades, report_data(grades), out)
+
+
+def _grade_summary(grades, data, out) -> None:
+    review, unknown, missing = len(grades.review()), len(grades.unknown), len(grades.missing)
+    if sys.stderr.isatty():
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=f"{grades.title}: {data['submitted']} of {data['students']} submitted")
+        for col in ("item", "mean", "full marks", "invalid", "most common mistake"):
+            table.add_column(col, overflow="fold")
+        for it in data["items"]:
+            top = f"{it['mistakes'][0][0]} ({it['mistakes'][0][1]})" if it["mistakes"] else ""
+            full = it["distribution"]["full"]
+            table.add_row(
+                it["id"], f"{it['mean']:.2f} / {it['points']:g}", str(full), str(it["statuses"].get("invalid", 0)), top
+            )
+        Console(stderr=True).print(table)
+    typer.echo(
+        f"derive: graded {data['submitted']} of {data['students']} students (mean {data['mean']:.2f} of "
+        f"{data['max']:g}); {review} answers to review, {unknown} unknown ids, {missing} without answers; "
+        f"results in {out}",
+        err=True,
+    )
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -115,6 +115,14 @@ class Kind:
             return None
         return q.formula if field.type == "expression" and q.value is None else q.value
 
+    def alternative_names(self, params: Mapping[str, Any]) -> tuple[str, ...]:
+        """Other accepted ways to work the item (another sign convention): their names."""
+        return ()
+
+    def alternatives(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """The results of the accepted alternatives, by name (the grader accepts one used throughout)."""
+        return {}
+
     def mistakes_for(self, params: Mapping[str, Any]) -> tuple[str, ...]:
         """The mistakes to compute for these parameters (default: all of :attr:`mistakes`)."""
         return self.mistakes

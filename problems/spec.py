@@ -11,6 +11,8 @@
         difficulty: medium     # easy, medium (default) or hard
         options: {}            # the kind's options
         fixed: {}              # parameters taken as given instead of sampled
+        follow_through: 0.5    # share of a field's points for a step right from the student's own
+                               # wrong earlier values (0 turns follow-through off; default 0.5)
 
 Read with ``yaml.safe_load`` after a size check, validated against :data:`SPEC_SCHEMA` (JSON
 Schema), then each item against its kind (known kind, options, fixable parameters).
@@ -53,6 +55,7 @@ SPEC_SCHEMA: dict[str, Any] = {
                     "difficulty": {"enum": ["easy", "medium", "hard"]},
                     "options": {"type": "object"},
                     "fixed": {"type": "object"},
+                    "follow_through": {"type": "number", "minimum": 0, "maximum": 1},
                 },
             },
         },
@@ -68,6 +71,7 @@ class Item:
     difficulty: str = "medium"
     options: dict = field(default_factory=dict)
     fixed: dict = field(default_factory=dict)
+    follow_through: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,7 @@ def spec_from_dict(doc: Any, source: str = "spec") -> Spec:
             raw.get("difficulty", "medium"),
             dict(raw.get("options", {})),
             dict(raw.get("fixed", {})),
+            raw.get("follow_through", 0.5),
         )
         try:
             kind = get_kind(item.kind)

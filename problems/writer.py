@@ -118,6 +118,7 @@ def _field_doc(f) -> dict:
         "symbols": list(f.symbols),
         "depends_on": list(f.depends_on),
         "mistakes": {m: (None if v is None else (str(v) if expr else _json(v))) for m, v in f.mistakes.items()},
+        **({"definitions": {str(k): str(v) for k, v in f.expand.items()}} if expr and f.expand else {}),
     }
 
 
@@ -137,6 +138,7 @@ def key_document(spec, sheets) -> dict:
                 "difficulty": i.difficulty,
                 "options": i.options,
                 "fixed": i.fixed,
+                "follow_through": i.follow_through,
             }
             for i in spec.items
         ],

@@ -82,6 +82,16 @@ class BackpropStepKind(Kind):
         doc = {n: params[n] for n in _NAMES if params.get(n) is not None}
         return derive.backprop(net_of(params), values=doc, mistakes=mistakes)
 
+    def alternative_names(self, params: Mapping[str, Any]) -> tuple[str, ...]:
+        return ("t-o",)
+
+    def alternatives(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """The other sign convention: delta = (t - o) f'(z) with w <- w + eta delta x, used throughout."""
+        import derive
+
+        doc = {n: params[n] for n in _NAMES if params.get(n) is not None}
+        return {"t-o": derive.backprop(net_of(params), values=doc, convention="t-o")}
+
     def mistakes_for(self, params: Mapping[str, Any]) -> tuple[str, ...]:
         """No bias slip without biases; the learning rate cannot be forgotten visibly when it is 1."""
         drop = set()
