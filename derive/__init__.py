@@ -62,6 +62,9 @@ _LAZY = {
     # names and the restricted expression parser
     "parse_name": "derive.notation",
     "parse_expression": "derive.parse.expr_parser",
+    # pictures (SVG without Graphviz; PNG and PDF with it)
+    "draw_graph": "derive.render.draw",
+    "draw_network": "derive.render.draw",
 }
 
 __all__ = sorted([*_LAZY, "InputError", "MistakeError", "__version__"])
