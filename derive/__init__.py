@@ -22,7 +22,7 @@ import importlib
 from derive.errors import InputError as InputError  # re-exported
 from derive.errors import MistakeError as MistakeError  # re-exported
 
-__version__ = "0.1.0"
+__version__ = "0.1.0"  # the one place the version is written (pyproject.toml reads it)
 
 # name -> module that defines it; imported on first access (PEP 562).
 _LAZY = {
