@@ -461,8 +461,8 @@ def draw_network(
 #: How to install Graphviz, for the message when ``dot`` is needed and missing.
 INSTALL_HINTS = (
     "Debian/Ubuntu: sudo apt-get install graphviz; macOS: brew install graphviz; "
-    "conda: conda install -c conda-forge graphviz; Windows: winget install graphviz "
-    "(or choco install graphviz), then open a new terminal"
+    "conda: conda install -c conda-forge graphviz; "
+    "Windows: winget install Graphviz.Graphviz, then put its bin folder on PATH"
 )
 
 
