@@ -169,3 +169,19 @@ def test_network_neurons_and_titles_never_overlap(spec):
         solid = [s for s in shapes if not s.id.startswith("w_")]  # weight labels sit on edges, near neurons
         for a, b in itertools.combinations(solid, 2):
             assert not _overlap(a, b), (spec, a.id, b.id)
+
+
+@given(st.lists(st.integers(1, 4), min_size=2, max_size=4), st.booleans())
+def test_weight_labels_clear_the_neurons_and_each_other(sizes, with_values):
+    # up to 4 neurons a layer every weight is labelled; each label sits on its edge, and neither
+    # covers a neuron (it used to, where an edge leaves its source steeply) nor another label
+    spec = net_spec("-".join(map(str, sizes)))
+    values = None
+    if with_values:
+        values = {n: v for n, v in derive.backprop(spec, seed=1).values().items() if isinstance(v, float)}
+    shapes, _, _ = network_scene(spec, values)
+    labels = [s for s in shapes if s.id.startswith("w_")]
+    assert len(labels) == sum(a * b for a, b in zip(sizes, sizes[1:]))
+    for a, b in itertools.combinations(shapes, 2):
+        if a in labels or b in labels:
+            assert not _overlap(a, b), (a.id, b.id)

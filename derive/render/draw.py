@@ -281,6 +281,44 @@ class _NetLayout:
     items: tuple[_Placed | _Link, ...]  # in drawing order
 
 
+def _box_meets_ellipse(centre, size, ellipse_centre, radii) -> bool:
+    """Does a box (centre, (width, height)) meet an ellipse (centre, (rx, ry))? Exact: the box's
+    point nearest the ellipse's centre lies inside the ellipse."""
+    (x, y), (w, h), (ex, ey), (rx, ry) = centre, size, ellipse_centre, radii
+    nx, ny = min(max(ex, x - w / 2), x + w / 2), min(max(ey, y - h / 2), y + h / 2)
+    return ((nx - ex) / rx) ** 2 + ((ny - ey) / ry) ** 2 < 1
+
+
+def _boxes_meet(a, a_size, b, b_size) -> bool:
+    return abs(a[0] - b[0]) < (a_size[0] + b_size[0]) / 2 and abs(a[1] - b[1]) < (a_size[1] + b_size[1]) / 2
+
+
+def _label_spot(src, dst, t: float, text: str, radii, taken: list) -> tuple[float, float]:
+    """Where a weight label sits on the edge ``src -> dst`` (inches): at fraction ``t`` of the way,
+    or moved on along the edge (up to 60%) until its box clears the source neuron by 0.05 in and
+    the labels in ``taken``; the box is added to ``taken``."""
+    size = (
+        (draw_svg.text_width(text, 10) + 2 * draw_svg.PAD) / draw_svg.PT_PER_INCH,
+        (draw_svg.text_height(text, 10) + 2 * draw_svg.PAD) / draw_svg.PT_PER_INCH,
+    )
+    around = (radii[0] + 0.05, radii[1] + 0.05)
+
+    def at(u: float) -> tuple[float, float]:
+        return src[0] + u * (dst[0] - src[0]), src[1] + u * (dst[1] - src[1])
+
+    def clear(u: float) -> bool:
+        return not _box_meets_ellipse(at(u), size, src, around) and not any(
+            _boxes_meet(at(u), size, c, s) for c, s in taken
+        )
+
+    u = t
+    while u < 0.6 and not clear(u):
+        u += 0.01
+    u = u if u < 0.6 else t  # nowhere clear: where it was meant to be
+    taken.append((at(u), size))
+    return at(u)
+
+
 def _network_layout(spec: NetSpec, values: dict[str, float] | None, max_per_layer: int) -> _NetLayout:
     """Where every neuron, title, weight label and note goes (see :func:`network_dot`)."""
     if max_per_layer < 3:
@@ -325,6 +363,7 @@ def _network_layout(spec: NetSpec, values: dict[str, float] | None, max_per_laye
         targets = [i for i in shown[layer] if i is not None]
         sources = [j for j in shown[layer - 1] if j is not None]
         labelled = len(targets) * len(sources) <= MAX_LABELLED_EDGES
+        taken: list[tuple[tuple[float, float], tuple[float, float]]] = []  # label boxes so far
         for i in targets:
             for j in sources:
                 items.append(_Link(f"L{layer - 1}_{j}", f"L{layer}_{i}", not labelled))
@@ -334,10 +373,11 @@ def _network_layout(spec: NetSpec, values: dict[str, float] | None, max_per_laye
                 # 10% or 40% of the way along the visible edge, alternating by target: no two
                 # labels overlap for the usual small nets (checked for 1..4 neurons per layer)
                 frac = 0.1 + 0.3 * ((i - 1) % 2)
-                t = (width / 2 + frac * (dx - width)) / dx
                 w = key("w", layer, i, j)
                 text = _n(vals[w]) if w in vals else html_name(w)
-                items.append(_Placed(f"w_{layer}_{i}_{j}", "weight", x0 + t * (x1 - x0), y0 + t * (y1 - y0), (text,)))
+                t = (width / 2 + frac * (dx - width)) / dx
+                x, y = _label_spot((x0, y0), (x1, y1), t, text, (width / 2, height / 2), taken)
+                items.append(_Placed(f"w_{layer}_{i}_{j}", "weight", x, y, (text,)))
         if not labelled:
             x = (layer - 0.5) * dx
             y = min(p[1] for p in pos.values()) - height / 2 - 0.3
