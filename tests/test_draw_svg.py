@@ -185,3 +185,21 @@ def test_weight_labels_clear_the_neurons_and_each_other(sizes, with_values):
     for a, b in itertools.combinations(shapes, 2):
         if a in labels or b in labels:
             assert not _overlap(a, b), (a.id, b.id)
+
+
+def test_a_value_used_twice_gets_two_edges_and_two_labels():
+    # x*x built as typed: x feeds the operation twice; each use is its own edge with its own
+    # local derivative (∂u/∂x = x = 3 for each), so the picture shows both paths
+    shapes = [
+        draw_svg.Shape("v:x", ["x", "3"], "record", column=0),
+        draw_svg.Shape("op:u", ["x·x"], "ellipse", column=2),
+        draw_svg.Shape("v:u", ["u", "9"], "record", column=3),
+    ]
+    edges = [draw_svg.Edge("v:x", "op:u", "∂u/∂x = 3"), draw_svg.Edge("v:x", "op:u", "∂u/∂x = 3")]
+    placed, chains = draw_svg.layered_layout(shapes, [*edges, draw_svg.Edge("op:u", "v:u")])
+    _layout_ok(placed, chains)
+    labels = [s for s in placed if s.kind == "text"]
+    assert len(labels) == 2 and labels[0].y != labels[1].y
+    svg = draw_svg.layered_svg(shapes, edges)
+    assert _texts(svg).count("∂u/∂x = 3") == 2
+    assert len([p for p in ET.fromstring(svg).iter(SVG + "path") if p.get("class") == "edge"]) == 2

@@ -283,8 +283,18 @@ def _title_shape(title: str, size: float, top: float, centre: float) -> Shape:
     return t
 
 
-def _path(points: list[tuple[float, float]], color: str, width: float) -> str:
-    d = "M" + " L".join(f"{x:.2f},{y:.2f}" for x, y in points)
+def _path(points: list[tuple[float, float]], color: str, width: float, *, smooth: bool = False) -> str:
+    """An arrow through ``points``: straight segments, or (``smooth``) one cubic per segment,
+    leaving and reaching each point horizontally, as left-to-right splines do."""
+    (x, y), rest = points[0], points[1:]
+    d = f"M{x:.2f},{y:.2f}"
+    for nx, ny in rest:
+        if smooth and ny != y:
+            h = (nx - x) / 2
+            d += f" C{x + h:.2f},{y:.2f} {nx - h:.2f},{ny:.2f} {nx:.2f},{ny:.2f}"
+        else:
+            d += f" L{nx:.2f},{ny:.2f}"
+        x, y = nx, ny
     return (
         f'<path class="edge" d="{d}" fill="none" stroke="{color}" stroke-width="{width:g}" '
         f'marker-end="url(#{"arrow-thin" if width < 1 else "arrow-grey"})"/>'
@@ -403,7 +413,7 @@ def layered_svg(shapes: list[Shape], edges: list[Edge], *, title: str = "", titl
         coords = [(p.x, p.y) for p in pts]
         coords[0] = (pts[0].box[2], pts[0].y) if pts[0].kind == "record" else _clip(pts[0], coords[1])
         coords[-1] = _clip(pts[-1], coords[-2])
-        body.append(_path(coords, e.color, e.width))
+        body.append(_path(coords, e.color, e.width, smooth=True))
     body += [s.svg() for s in everything if s.kind != "point"]
     x0, y0, x1, y1 = _bounds(everything)
     if title:
