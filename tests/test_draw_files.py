@@ -126,6 +126,14 @@ def test_a_dot_that_prints_nothing_is_a_failure(g, out, fake_dot):
     assert _names(out) == []
 
 
+def test_a_picture_gets_the_usual_permissions(g, out, no_dot):
+    # mkstemp makes its file private (0600); the picture is made as open() would make it
+    mask = os.umask(0o022)
+    os.umask(mask)
+    for name in ("g.svg", "g.dot"):
+        assert (draw_graph(g, out / name).stat().st_mode & 0o777) == 0o666 & ~mask
+
+
 def test_writing_is_atomic(g, out, no_dot, monkeypatch):
     target = out / "g.svg"
     target.write_text("old picture", encoding="utf-8")
