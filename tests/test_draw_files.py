@@ -11,7 +11,7 @@ import derive
 from derive.errors import InputError
 from derive.graphs.graph import build_graph
 from derive.mlp.network import net_spec
-from derive.render import draw
+from derive.render import draw, draw_svg
 from derive.render.draw import draw_graph, draw_network, network_dot
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="the stand-in dot is a POSIX shell script")
@@ -108,6 +108,30 @@ def test_dot_is_asked_for_the_type_of_the_file(g, out, fake_dot, kind):
     written = draw_graph(g, out / f"g.{kind}")
     assert written.read_text(encoding="utf-8") == f"rendered with -T{kind}"
     assert _names(out) == [f"g.{kind}"]
+
+
+def test_a_slow_dot_is_stopped(g, out, fake_dot, monkeypatch):
+    # dot's layout grows steeply with the graph (48 s for 135 nodes here); it gets DOT_TIMEOUT
+    fake_dot(f"exec {shutil.which('sleep')} 30")
+    monkeypatch.setattr(draw, "DOT_TIMEOUT", 0.2)
+    target = out / "g.png"
+    target.write_bytes(b"old")
+    with pytest.raises(InputError, match=r"took more than 0.2 s to lay this picture out; draw it to .svg"):
+        draw_graph(g, target)
+    assert target.read_bytes() == b"old"
+    svg = draw_graph(g, out / "g.svg").read_text(encoding="utf-8")  # an SVG: derive draws it instead
+    assert draw_svg.MARK in svg and "∂J/∂c = 9" in svg
+    assert _names(out) == ["g.png", "g.svg"]
+
+
+def test_large_pictures_are_laid_out_by_derive(g, out, fake_dot, monkeypatch):
+    fake_dot('printf "rendered with %s" "$1"')
+    monkeypatch.setattr(draw, "LARGE", 5)  # 3*(a+b*c) has 6 nodes
+    assert draw_svg.MARK in draw_graph(g, out / "g.svg").read_text(encoding="utf-8")
+    assert draw_graph(g, out / "g.png").read_text(encoding="utf-8") == "rendered with -Tpng"  # PNG: dot's job
+    monkeypatch.setattr(draw, "LARGE", 6)
+    assert draw_graph(g, out / "g.svg").read_text(encoding="utf-8") == "rendered with -Tsvg"
+    assert draw.drawn_note("graph", out / "g.svg") == f"graph drawn to {out / 'g.svg'}"
 
 
 def test_a_failing_dot_keeps_the_old_file(g, out, fake_dot):

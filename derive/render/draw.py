@@ -52,6 +52,8 @@ __all__ = [
 ]
 
 DOT = "dot"  # the Graphviz program, looked up on PATH
+DOT_TIMEOUT = 20.0  # seconds; dot's layout of a graph of 135 nodes took 48 s here, of 90 nodes 1.4 s
+LARGE = 80  # pictures with more nodes than this are laid out by derive even when dot is there
 PICTURE_TYPES = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot"}
 FONT = "DejaVu Sans"
 ADJOINT_COLOR = "#c0392b"  # red: dJ/d(node)
@@ -216,7 +218,7 @@ def draw_graph(graph, path: str | Path) -> Path:
 
     Without Graphviz an SVG is drawn here; PNG and PDF need Graphviz's ``dot``.
     """
-    return write_picture(graph_dot(graph), path, svg=lambda: graph_svg(graph))
+    return write_picture(graph_dot(graph), path, svg=lambda: graph_svg(graph), large=len(graph.nodes) > LARGE)
 
 
 # --- network diagrams ------------------------------------------------------------------------
@@ -493,6 +495,7 @@ def draw_network(
         network_dot(spec, values, max_per_layer=max_per_layer),
         path,
         svg=lambda: network_svg(spec, values, max_per_layer=max_per_layer),
+        large=sum(min(n, max_per_layer) for n in spec.sizes) > LARGE,
     )
 
 
@@ -512,19 +515,21 @@ def find_dot() -> str | None:
 
 
 def drawn_note(what: str, path: str | Path) -> str:
-    """The line that says where a picture went (and, without Graphviz, that derive drew the SVG)."""
+    """The line that says where a picture went (and whether derive drew the SVG, not Graphviz)."""
     path = Path(path)
-    how = " (drawn without Graphviz)" if path.suffix.lower() == ".svg" and find_dot() is None else ""
-    return f"{what} drawn to {path}{how}"
+    own = path.suffix.lower() == ".svg" and draw_svg.MARK.encode() in path.read_bytes()[:400]
+    return f"{what} drawn to {path}" + (" (drawn without Graphviz)" if own else "")
 
 
-def write_picture(source: str, path: str | Path, *, svg: Callable[[], str] | None = None) -> Path:
+def write_picture(source: str, path: str | Path, *, svg: Callable[[], str] | None = None, large: bool = False) -> Path:
     """Write the picture ``path`` asks for (by its extension) from DOT ``source``; the path written.
 
     ``.dot`` writes the source itself. Otherwise Graphviz's ``dot`` renders it; without ``dot``,
     an ``.svg`` comes from ``svg()`` (our own drawing) and a ``.png`` or ``.pdf`` is refused with
-    :class:`InputError` saying how to install Graphviz. Only ``path`` is ever written, and
-    atomically: a temporary file beside it, renamed over it once complete.
+    :class:`InputError` saying how to install Graphviz. ``large`` pictures (where ``dot``'s
+    layout takes seconds to minutes) are drawn by ``svg()`` straight away, and ``dot`` gets
+    :data:`DOT_TIMEOUT` seconds at most. Only ``path`` is ever written, and atomically: a
+    temporary file beside it, renamed over it once complete.
     """
     path = Path(path)
     kind = PICTURE_TYPES.get(path.suffix.lower())
@@ -538,20 +543,28 @@ def write_picture(source: str, path: str | Path, *, svg: Callable[[], str] | Non
         raise InputError(f"--draw {str(path)!r}: is a folder, not a file")
     if kind == "dot":
         return _replace(path, source.encode("utf-8"))
+    own = svg if kind == "svg" else None
     exe = find_dot()
+    if own is not None and (exe is None or large):
+        return _replace(path, own().encode("utf-8"))
     if exe is None:
-        if kind == "svg" and svg is not None:
-            return _replace(path, svg().encode("utf-8"))
         raise InputError(
             f"--draw {str(path)!r}: a {kind.upper()} needs Graphviz's 'dot' program, which is not on PATH; "
             f"install Graphviz ({INSTALL_HINTS}), or draw to .svg (no Graphviz needed) or .dot"
         )
     try:
         proc = subprocess.run(
-            [exe, f"-T{kind}"], input=source.encode("utf-8"), capture_output=True, timeout=120, check=False
+            [exe, f"-T{kind}"], input=source.encode("utf-8"), capture_output=True, timeout=DOT_TIMEOUT, check=False
         )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise InputError(f"--draw {str(path)!r}: Graphviz 'dot' ({exe}) could not run: {exc}") from None
+    except subprocess.TimeoutExpired:
+        if own is not None:
+            return _replace(path, own().encode("utf-8"))
+        raise InputError(
+            f"--draw {str(path)!r}: Graphviz 'dot' took more than {DOT_TIMEOUT:g} s to lay this picture out; "
+            "draw it to .svg (derive lays that out itself) or draw a smaller one"
+        ) from None
+    except OSError as exc:
+        raise InputError(f"--draw {str(path)!r}: Graphviz 'dot' ({exe}) could not run: {exc.strerror}") from None
     if proc.returncode != 0 or not proc.stdout:
         first = (proc.stderr.decode("utf-8", "replace").strip().splitlines() or ["no output"])[0][:200]
         raise InputError(f"--draw {str(path)!r}: Graphviz 'dot' ({exe}) failed: {first}")

@@ -30,6 +30,7 @@ PAD = 4.0  # inside a record cell or a label box
 COLUMN_GAP = 28.0
 ROW_GAP = 18.0
 MARGIN = 8.0
+MARK = "drawn by derive.render.draw_svg"  # a comment in every SVG drawn here
 
 
 # --- text ------------------------------------------------------------------------------------
@@ -258,6 +259,7 @@ def _document(body: list[str], title: str, bounds: tuple[float, float, float, fl
     w, h = x1 - x0, y1 - y0
     head = (
         '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
+        f"<!-- {MARK} -->\n"
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{w:.0f}pt" height="{h:.0f}pt" '
         f'viewBox="{x0:.2f} {y0:.2f} {w:.2f} {h:.2f}" font-family="{FONT_FAMILY}" xml:space="preserve">\n'
         f"<title>{html.escape(title)}</title>\n"
