@@ -11,7 +11,7 @@ import derive
 from derive.errors import InputError
 from derive.graphs.graph import build_graph
 from derive.mlp.network import net_spec
-from derive.render import draw, draw_svg
+from derive.render import draw, draw_svg, picture_file
 from derive.render.draw import draw_graph, draw_network, network_dot
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="the stand-in dot is a POSIX shell script")
@@ -113,7 +113,7 @@ def test_dot_is_asked_for_the_type_of_the_file(g, out, fake_dot, kind):
 def test_a_slow_dot_is_stopped(g, out, fake_dot, monkeypatch):
     # dot's layout grows steeply with the graph (48 s for 135 nodes here); it gets DOT_TIMEOUT
     fake_dot(f"exec {shutil.which('sleep')} 30")
-    monkeypatch.setattr(draw, "DOT_TIMEOUT", 0.2)
+    monkeypatch.setattr(picture_file, "DOT_TIMEOUT", 0.2)
     target = out / "g.png"
     target.write_bytes(b"old")
     with pytest.raises(InputError, match=r"took more than 0.2 s to lay this picture out; draw it to .svg"):
@@ -165,7 +165,7 @@ def test_writing_is_atomic(g, out, no_dot, monkeypatch):
     def full_disk(src, dst):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(draw.os, "replace", full_disk)
+    monkeypatch.setattr(picture_file.os, "replace", full_disk)
     with pytest.raises(InputError, match=r"cannot write it \(No space left on device\)"):
         draw_graph(g, target)
     assert target.read_text(encoding="utf-8") == "old picture"
@@ -176,7 +176,7 @@ def test_an_unwritable_folder_is_one_clear_error(g, out, no_dot, monkeypatch):
     def read_only(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(draw.tempfile, "mkstemp", read_only)  # as in a folder without write permission
+    monkeypatch.setattr(picture_file.tempfile, "mkstemp", read_only)  # as in a folder without write permission
     with pytest.raises(InputError, match=r"cannot write there \(Permission denied\)"):
         draw_graph(g, out / "g.svg")
     assert _names(out) == []
