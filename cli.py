@@ -69,7 +69,7 @@ def _show_version(value: bool) -> None:
 @app.callback()
 def _root(
     version: Annotated[
-        bool, typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version and exit.")
+        bool, typer.Option("--version", "-V", callback=_show_version, is_eager=True, help="Show the version and exit.")
     ] = False,
 ) -> None:
     """Derivations, checks and pictures for an introductory neural-network course."""
@@ -204,7 +204,10 @@ def backprop(
         bool,
         typer.Option("--verify", help="Prove every gradient against sympy.diff (or an inductive + 40-digit check)."),
     ] = False,
-    draw: Annotated[Path | None, typer.Option("--draw", help="Draw the network to FILE (.svg, .png or .dot).")] = None,
+    draw: Annotated[
+        Path | None,
+        typer.Option("--draw", help="Draw the network to FILE (.svg, .png, .pdf or .dot; PNG and PDF need Graphviz)."),
+    ] = None,
     fmt: FormatOpt = "text",
 ) -> None:
     """Derive backpropagation for an MLP: forward pass, loss, deltas, every gradient, the update.
@@ -275,12 +278,10 @@ def check(
 
 def _draw_network(d, path: Path) -> None:
     """Draw the derivation's network (with its numbers, if any) to ``path``."""
-    from derive.render.draw import draw_network, missing_dot_warning
+    from derive.render.draw import draw_network, drawn_note
 
-    numbers = {n: v for n, v in d.values().items() if isinstance(v, float)} if d.given is not None else None
-    written = draw_network(d.spec, path, values=numbers)
-    warning = missing_dot_warning(path, written)
-    typer.echo(f"derive: warning: {warning}" if warning else f"derive: network drawn to {written}", err=True)
+    written = draw_network(d, path)  # with the derivation's numbers, if it has them
+    typer.echo(f"derive: {drawn_note('network', written)}", err=True)
 
 
 # --- CNN commands (conv, pool, params) ---
@@ -574,7 +575,10 @@ def graph(
         ),
     ] = "reverse",
     wrt: Annotated[str | None, typer.Option("--wrt", help="The input variable for --mode forward.")] = None,
-    draw: Annotated[Path | None, typer.Option("--draw", help="Draw the graph to FILE (.svg, .png or .dot).")] = None,
+    draw: Annotated[
+        Path | None,
+        typer.Option("--draw", help="Draw the graph to FILE (.svg, .png, .pdf or .dot; PNG and PDF need Graphviz)."),
+    ] = None,
     mistake: Annotated[
         str | None, typer.Option("--mistake", help="Run reverse mode with a named mistake: one_path_only.")
     ] = None,
@@ -595,15 +599,14 @@ def graph(
         graph_mode(mode=mode, wrt=wrt, at=at)
         g = build_graph(expr, parse_point(at), wrt=wrt, mistakes=mistake)
         if draw is not None:
-            from derive.render.draw import draw_graph, missing_dot_warning
+            from derive.render.draw import draw_graph, drawn_note
 
-            written = draw_graph(g, draw)
-            warnings.append(missing_dot_warning(draw, written) or f"graph drawn to {written}")
+            warnings.append(drawn_note("graph", draw_graph(g, draw)))
         return graph_report(g)
 
     emit(build, fmt)
     for message in warnings:
-        typer.echo(f"derive: {'warning: ' if 'not found' in message else ''}{message}", err=True)
+        typer.echo(f"derive: {message}", err=True)
 
 
 # --- perceptron, activation, softmax ---

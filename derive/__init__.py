@@ -22,7 +22,7 @@ import importlib
 from derive.errors import InputError as InputError  # re-exported
 from derive.errors import MistakeError as MistakeError  # re-exported
 
-__version__ = "0.1.0"
+__version__ = "0.1.0"  # the one place the version is written (pyproject.toml reads it)
 
 # name -> module that defines it; imported on first access (PEP 562).
 _LAZY = {
@@ -62,6 +62,9 @@ _LAZY = {
     # names and the restricted expression parser
     "parse_name": "derive.notation",
     "parse_expression": "derive.parse.expr_parser",
+    # pictures (SVG without Graphviz; PNG and PDF with it)
+    "draw_graph": "derive.render.draw",
+    "draw_network": "derive.render.draw",
 }
 
 __all__ = sorted([*_LAZY, "InputError", "MistakeError", "__version__"])

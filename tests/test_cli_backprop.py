@@ -182,11 +182,13 @@ def test_draw_writes_the_network_with_its_numbers(tmp_path):
     assert "network drawn to" in r.output
 
 
-def test_draw_without_graphviz_keeps_the_dot_source_and_says_how(tmp_path, monkeypatch):
-    import derive.render.draw as draw
-
-    monkeypatch.setattr(draw, "DOT", "no-such-graphviz-binary")
+def test_draw_without_graphviz(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path / "no-graphviz-here"))
     r = run("backprop", "--net", "2-2-1", "--draw", str(tmp_path / "net.svg"))
     assert r.exit_code == 0
-    assert (tmp_path / "net.dot").exists() and not (tmp_path / "net.svg").exists()
-    assert "warning" in r.output and "apt-get install graphviz" in r.output
+    assert "<svg" in (tmp_path / "net.svg").read_text(encoding="utf-8")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["net.svg"]
+    assert "network drawn to" in r.output and "(drawn without Graphviz)" in r.output
+    r = run("backprop", "--net", "2-2-1", "--draw", str(tmp_path / "net.pdf"))
+    assert r.exit_code == 2 and "a PDF needs Graphviz's 'dot' program" in r.output
+    assert not (tmp_path / "net.pdf").exists()

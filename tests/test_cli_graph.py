@@ -7,7 +7,6 @@ import pytest
 from typer.testing import CliRunner
 
 import cli
-from derive.render import draw
 
 runner = CliRunner()
 
@@ -91,14 +90,18 @@ def test_draw_svg(tmp_path):
     assert f"graph drawn to {target}" in result.stderr
 
 
-def test_draw_without_dot_writes_dot_and_warns(tmp_path, monkeypatch):
-    monkeypatch.setattr(draw, "DOT", "no-such-graphviz-binary")
-    target = tmp_path / "g.png"
-    result = _run("3*(a+b*c)", "--at", "a=5,b=3,c=2", "--draw", str(target))
-    assert result.exit_code == 0
-    assert (tmp_path / "g.dot").exists() and not target.exists()
-    assert result.stderr.startswith("derive: warning: Graphviz 'dot' was not found")
-    assert "apt-get install graphviz" in result.stderr
+def test_draw_without_dot(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path / "no-graphviz-here"))
+    (tmp_path / "g.dot").write_text("unrelated", encoding="utf-8")
+    result = _run("3*(a+b*c)", "--at", "a=5,b=3,c=2", "--draw", str(tmp_path / "g.svg"))
+    assert result.exit_code == 0  # an SVG needs no Graphviz
+    assert "∂J/∂c = 9" in (tmp_path / "g.svg").read_text(encoding="utf-8")  # dJ/dc = 3·b
+    assert f"graph drawn to {tmp_path / 'g.svg'} (drawn without Graphviz)" in result.stderr
+    result = _run("3*(a+b*c)", "--at", "a=5,b=3,c=2", "--draw", str(tmp_path / "g.png"))
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("derive: error: --draw")
+    assert "brew install graphviz" in result.stderr and "Traceback" not in result.output
+    assert not (tmp_path / "g.png").exists() and (tmp_path / "g.dot").read_text(encoding="utf-8") == "unrelated"
 
 
 def test_help_as_a_subprocess():

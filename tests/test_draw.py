@@ -1,4 +1,5 @@
-"""Pictures: the DOT source carries the right labels; dot renders it; no dot -> a .dot file."""
+"""Pictures: the DOT source carries the right labels; dot renders it; without dot, SVG is drawn by
+derive and PNG/PDF are refused with install hints (absence of dot simulated by emptying PATH)."""
 
 import re
 import shutil
@@ -8,13 +9,11 @@ import pytest
 from derive.errors import InputError
 from derive.graphs.graph import build_graph
 from derive.mlp.network import net_spec
-from derive.render import draw
 from derive.render.draw import (
     draw_graph,
     draw_network,
     graph_dot,
     html_name,
-    missing_dot_warning,
     network_dot,
 )
 
@@ -96,10 +95,13 @@ def test_large_layers_collapse():
 
 
 def test_unknown_extension_and_missing_folder(abc_graph, tmp_path):
-    with pytest.raises(InputError, match="unknown picture type '.jpg'"):
+    with pytest.raises(InputError, match=r"unknown picture type '.jpg'; use .svg, .png, .pdf, .dot"):
         draw_graph(abc_graph, tmp_path / "g.jpg")
     with pytest.raises(InputError, match="does not exist"):
         draw_graph(abc_graph, tmp_path / "nope" / "g.svg")
+    (tmp_path / "d.svg").mkdir()
+    with pytest.raises(InputError, match="is a folder"):
+        draw_graph(abc_graph, tmp_path / "d.svg")
 
 
 def test_dot_extension_writes_source(abc_graph, tmp_path):
@@ -108,18 +110,8 @@ def test_dot_extension_writes_source(abc_graph, tmp_path):
     assert out.read_text(encoding="utf-8") == graph_dot(abc_graph)
 
 
-def test_without_dot_writes_dot_source_and_warns(abc_graph, tmp_path, monkeypatch):
-    monkeypatch.setattr(draw, "DOT", "no-such-graphviz-binary")
-    out = draw_graph(abc_graph, tmp_path / "g.svg")
-    assert out == tmp_path / "g.dot" and out.exists()
-    assert not (tmp_path / "g.svg").exists()
-    message = missing_dot_warning(tmp_path / "g.svg", out)
-    assert "apt-get install graphviz" in message and "dot -Tsvg" in message
-    assert missing_dot_warning(tmp_path / "g.svg", tmp_path / "g.svg") is None
-
-
 @needs_dot
-def test_renders_svg_and_png(abc_graph, tmp_path):
+def test_renders_svg_png_and_pdf(abc_graph, tmp_path):
     svg = draw_graph(abc_graph, tmp_path / "g.svg")
     text = svg.read_text(encoding="utf-8")
     assert text.lstrip().startswith("<?xml") and "∂J/∂b = 6" in text
@@ -127,3 +119,6 @@ def test_renders_svg_and_png(abc_graph, tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     net_svg = draw_network(net_spec("2-2-1"), tmp_path / "n.svg", values={"w^(1)_1,1": 0.15})
     assert ">0.15<" in net_svg.read_text(encoding="utf-8")
+    pdf = draw_graph(abc_graph, tmp_path / "g.pdf")
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.pdf", "g.svg", "n.png", "n.svg"]  # no temp file left

@@ -72,3 +72,21 @@ def test_derivation_and_comparison_render_too():
     c = derive.compare_with_engine(d)
     assert c._repr_markdown_().startswith("# ")
     assert "Result" not in repr(d)[:1] and len(repr(d)) < 300
+
+
+BIG = [
+    lambda: derive.backprop("784-30-10"),  # matrix form
+    lambda: derive.backprop("3-4-4-2", seed=1),  # 100+ quantities
+    lambda: derive.count_params("vgg16"),
+    lambda: derive.compare_with_engine(derive.backprop("2-3-2", seed=2)),
+]
+
+
+@pytest.mark.parametrize("make", [e[0] for e in EXAMPLES] + BIG)
+def test_a_results_repr_is_one_short_line(make):
+    # the issue saw a 3,117-character one-line dump of a derivation; a repr names the class,
+    # the first few quantities and how many there are
+    r = make()
+    text = repr(r)
+    assert text.startswith(f"<{type(r).__name__} ") and "\n" not in text and len(text) <= 200
+    assert f"({len(r.quantities())} quantities)" in text or len(r.quantities()) <= 4

@@ -1,10 +1,11 @@
-"""Pictures with Graphviz: computational graphs and network diagrams (SVG, PNG or DOT).
+"""Pictures: computational graphs and network diagrams (SVG, PNG, PDF or DOT).
 
-We write the DOT text ourselves and run the ``dot`` program on it: the labels are
+We write the DOT text ourselves and run Graphviz's ``dot`` program on it: the labels are
 Graphviz HTML-like labels (``w<SUP>(1)</SUP><SUB>12</SUB>``) that no wrapper would write
-for us, tests read the DOT text directly, and the package gains no dependency. When
-``dot`` is missing, the DOT source is written next to the requested file (``g.dot`` for
-``g.svg``) and :func:`missing_dot_warning` says how to install Graphviz.
+for us, tests read the DOT text directly, and the package gains no dependency. A user who
+only ran ``pip install`` has no ``dot``: an SVG is then drawn by :mod:`derive.render.draw_svg`
+from the same labels (and, for networks, the same positions); a PNG or PDF is refused with
+install hints (writing the file: :mod:`derive.render.picture_file`).
 
 - :func:`draw_graph`: micrograd's ``draw_dot`` layout, left to right: each value is a record
   ``name | value | ∂J/∂name`` (adjoint in red), each operation a small ellipse showing
@@ -17,15 +18,16 @@ for us, tests read the DOT text directly, and the package gains no dependency. W
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 import sympy as sp
 
 from derive.errors import InputError
-from derive.mlp.network import NetSpec
+from derive.mlp.network import NetSpec, net_spec
 from derive.notation import _TEXT_BASE, _joined, key, parse_key
+from derive.render import draw_svg
+from derive.render.picture_file import DOT, PICTURE_TYPES, drawn_note, find_dot, write_picture
 from derive.render.printing import _CourseText, fmt_number
 
 __all__ = [
@@ -33,15 +35,19 @@ __all__ = [
     "PICTURE_TYPES",
     "draw_graph",
     "draw_network",
+    "drawn_note",
+    "find_dot",
     "graph_dot",
+    "graph_scene",
+    "graph_svg",
     "html_name",
-    "missing_dot_warning",
     "network_dot",
+    "network_scene",
+    "network_svg",
     "write_picture",
 ]
 
-DOT = "dot"  # the Graphviz program; tests point this elsewhere to simulate its absence
-PICTURE_TYPES = {".svg": "svg", ".png": "png", ".dot": "dot"}
+LARGE = 80  # pictures with more nodes than this are laid out by derive even when dot is there
 FONT = "DejaVu Sans"
 ADJOINT_COLOR = "#c0392b"  # red: dJ/d(node)
 TANGENT_COLOR = "#1e8449"  # green: d(node)/dx in forward mode
@@ -109,36 +115,54 @@ def _quote(ident: str) -> str:
 # --- computational graphs --------------------------------------------------------------------
 
 
+def _graph_title(g) -> str:
+    out = g.output
+    return (
+        f'{_esc(g.source)}<BR/><FONT POINT-SIZE="10">value  |  '
+        f'<FONT COLOR="{ADJOINT_COLOR}">∂{html_name(out)}/∂node (reverse mode)</FONT>'
+        + (f'  |  <FONT COLOR="{TANGENT_COLOR}">d node/d{html_name(g.wrt)} (forward mode)</FONT>' if g.wrt else "")
+        + f'  |  <FONT COLOR="{LOCAL_COLOR}">local derivative</FONT></FONT>'
+    )
+
+
+def _record_cells(g, name: str) -> list[str]:
+    """A value node's cells: its name, its value, its adjoint (and its tangent in forward mode)."""
+    cells = [
+        f"<B>{html_name(name)}</B>",
+        _n(g[name]),
+        f'<FONT COLOR="{ADJOINT_COLOR}">{_d(g.output, name)} = {_n(g[g.adjoint_name(name)])}</FONT>',
+    ]
+    if g.wrt:
+        cells.append(f'<FONT COLOR="{TANGENT_COLOR}">{_d(name, g.wrt, "d")} = {_n(g[g.tangent_name(name)])}</FONT>')
+    return cells
+
+
+def _record_fill(g, name: str) -> str | None:
+    return "#eef3fb" if g.nodes[name].op == "input" else ("#fdf2e9" if name == g.output else None)
+
+
+def _local_label(g, name: str, i: str) -> str:
+    """The label of the edge from ``i`` into the operation computing ``name``: its local derivative."""
+    return f'<FONT COLOR="{LOCAL_COLOR}">{_d(name, i)} = {_n(g[g.local_name(name, i)])}</FONT>'
+
+
 def graph_dot(g) -> str:
     """DOT source for a :class:`derive.graphs.graph.Graph`: its values, local derivatives and adjoints,
     read by name from the result's quantities."""
-    out = g.output
     lines = [
         "digraph computational_graph {",
         "  rankdir=LR; nodesep=0.35; ranksep=0.45;",
         f'  graph [fontname="{FONT}", fontsize=13];',
         f'  node [fontname="{FONT}", fontsize=12];',
         f'  edge [fontname="{FONT}", fontsize=11, color="#555555", arrowsize=0.7];',
-        f'  label=<{_esc(g.source)}<BR/><FONT POINT-SIZE="10">value  |  '
-        f'<FONT COLOR="{ADJOINT_COLOR}">∂{html_name(out)}/∂node (reverse mode)</FONT>'
-        + (f'  |  <FONT COLOR="{TANGENT_COLOR}">d node/d{html_name(g.wrt)} (forward mode)</FONT>' if g.wrt else "")
-        + f'  |  <FONT COLOR="{LOCAL_COLOR}">local derivative</FONT></FONT>>;',
+        f"  label=<{_graph_title(g)}>;",
         "  labelloc=t;",
     ]
     for name, node in g.nodes.items():
-        cells = [
-            f"<TD><B>{html_name(name)}</B></TD>",
-            f"<TD>{_n(g[name])}</TD>",
-            (f'<TD><FONT COLOR="{ADJOINT_COLOR}">{_d(out, name)} = {_n(g[g.adjoint_name(name)])}</FONT></TD>'),
-        ]
-        if g.wrt:
-            cells.append(
-                f'<TD><FONT COLOR="{TANGENT_COLOR}">{_d(name, g.wrt, "d")} = {_n(g[g.tangent_name(name)])}</FONT></TD>'
-            )
-        fill = ' BGCOLOR="#eef3fb"' if node.op == "input" else (' BGCOLOR="#fdf2e9"' if name == out else "")
-        label = (
-            f'<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4"{fill}><TR>{"".join(cells)}</TR></TABLE>'
-        )
+        cells = "".join(f"<TD>{c}</TD>" for c in _record_cells(g, name))
+        fill = _record_fill(g, name)
+        fill = f' BGCOLOR="{fill}"' if fill else ""
+        label = f'<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4"{fill}><TR>{cells}</TR></TABLE>'
         lines.append(f"  {_quote('v:' + name)} [shape=plaintext, label=<{label}>];")
         if node.op == "input":
             continue
@@ -148,19 +172,46 @@ def graph_dot(g) -> str:
             f'fillcolor="#f4f4f4", fontsize=11, margin="0.05,0.02", label=<{op_label}>];'
         )
         for i in node.inputs:
-            lines.append(
-                f"  {_quote('v:' + i)} -> {_quote('op:' + name)} "
-                f'[label=<<FONT COLOR="{LOCAL_COLOR}">{_d(name, i)} = '
-                f"{_n(g[g.local_name(name, i)])}</FONT>>];"
-            )
+            lines.append(f"  {_quote('v:' + i)} -> {_quote('op:' + name)} [label=<{_local_label(g, name, i)}>];")
         lines.append(f"  {_quote('op:' + name)} -> {_quote('v:' + name)};")
     lines.append("}")
     return "\n".join(lines) + "\n"
 
 
+def graph_scene(g) -> tuple[list[draw_svg.Shape], list[draw_svg.Edge]]:
+    """The picture of :func:`graph_dot` as shapes in columns and edges, for :func:`graph_svg`.
+
+    A node's level is 0 for an input, else one more than its deepest input's; the records of
+    level k sit in column 3k, the labels of the edges into the operations of level k + 1 in
+    column 3k + 1, and those operations in column 3k + 2.
+    """
+    level: dict[str, int] = {}
+    shapes, edges = [], []
+    for name, node in g.nodes.items():
+        level[name] = 1 + max((level[i] for i in node.inputs), default=-1)
+        cells = _record_cells(g, name)
+        shapes.append(draw_svg.Shape("v:" + name, cells, "record", _record_fill(g, name), column=3 * level[name]))
+        if node.op == "input":
+            continue
+        op = [html_expr(node.expr)]
+        shapes.append(draw_svg.Shape("op:" + name, op, "ellipse", "#f4f4f4", 11.0, column=3 * level[name] - 1))
+        edges += [draw_svg.Edge("v:" + i, "op:" + name, _local_label(g, name, i)) for i in node.inputs]
+        edges.append(draw_svg.Edge("op:" + name, "v:" + name))
+    return shapes, edges
+
+
+def graph_svg(g) -> str:
+    """The same picture as :func:`graph_dot`, as SVG drawn here (no Graphviz needed)."""
+    shapes, edges = graph_scene(g)
+    return draw_svg.layered_svg(shapes, edges, title=_graph_title(g))
+
+
 def draw_graph(graph, path: str | Path) -> Path:
-    """Draw a computational graph to ``path`` (.svg, .png or .dot); the path actually written."""
-    return write_picture(graph_dot(graph), path)
+    """Draw a computational graph to ``path`` (.svg, .png, .pdf or .dot); the path written.
+
+    Without Graphviz an SVG is drawn here; PNG and PDF need Graphviz's ``dot``.
+    """
+    return write_picture(graph_dot(graph), path, svg=lambda: graph_svg(graph), large=len(graph.nodes) > LARGE)
 
 
 # --- network diagrams ------------------------------------------------------------------------
@@ -174,7 +225,7 @@ def _shown(n: int, max_per_layer: int) -> list[int | None]:
     return list(range(1, first + 1)) + [None, n]
 
 
-def _neuron_label(layer: int, i: int, values: dict, bias: bool) -> str:
+def _neuron_rows(layer: int, i: int, values: dict, bias: bool) -> list[str]:
     if layer == 0:
         name = key("x", None, i)
         value = values.get(name, values.get(key("a", 0, i)))
@@ -194,8 +245,143 @@ def _neuron_label(layer: int, i: int, values: dict, bias: bool) -> str:
         delta = values.get(key("delta", layer, i))
         if delta is not None:
             rows.append(f'<FONT COLOR="{ADJOINT_COLOR}">{html_name(key("delta", layer, i))} = {_n(delta)}</FONT>')
-    cells = "".join(f"<TR><TD>{r}</TD></TR>" for r in rows)  # rows, not <BR/>: no SUB/SUP clash
-    return f'<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="1">{cells}</TABLE>'
+    return rows
+
+
+@dataclass(frozen=True)
+class _Placed:
+    """A node of the network diagram at a fixed position (inches, y up, as Graphviz pins it)."""
+
+    id: str
+    kind: str  # title | neuron | more | weight | note
+    x: float
+    y: float
+    label: tuple[str, ...]  # lines (rows of a neuron)
+    fill: str | None = None
+
+
+@dataclass(frozen=True)
+class _Link:
+    source: str
+    target: str
+    thin: bool
+
+
+@dataclass(frozen=True)
+class _NetLayout:
+    title: str
+    shape: str  # circle (names only) or ellipse (rows of numbers)
+    width: float  # of a neuron, inches
+    height: float
+    items: tuple[_Placed | _Link, ...]  # in drawing order
+
+
+def _box_meets_ellipse(centre, size, ellipse_centre, radii) -> bool:
+    """Does a box (centre, (width, height)) meet an ellipse (centre, (rx, ry))? Exact: the box's
+    point nearest the ellipse's centre lies inside the ellipse."""
+    (x, y), (w, h), (ex, ey), (rx, ry) = centre, size, ellipse_centre, radii
+    nx, ny = min(max(ex, x - w / 2), x + w / 2), min(max(ey, y - h / 2), y + h / 2)
+    return ((nx - ex) / rx) ** 2 + ((ny - ey) / ry) ** 2 < 1
+
+
+def _boxes_meet(a, a_size, b, b_size) -> bool:
+    return abs(a[0] - b[0]) < (a_size[0] + b_size[0]) / 2 and abs(a[1] - b[1]) < (a_size[1] + b_size[1]) / 2
+
+
+def _label_spot(src, dst, t: float, text: str, radii, taken: list) -> tuple[float, float]:
+    """Where a weight label sits on the edge ``src -> dst`` (inches): at fraction ``t`` of the way,
+    or moved on along the edge (up to 60%) until its box clears the source neuron by 0.05 in and
+    the labels in ``taken``; the box is added to ``taken``."""
+    size = (
+        (draw_svg.text_width(text, 10) + 2 * draw_svg.PAD) / draw_svg.PT_PER_INCH,
+        (draw_svg.text_height(text, 10) + 2 * draw_svg.PAD) / draw_svg.PT_PER_INCH,
+    )
+    around = (radii[0] + 0.05, radii[1] + 0.05)
+
+    def at(u: float) -> tuple[float, float]:
+        return src[0] + u * (dst[0] - src[0]), src[1] + u * (dst[1] - src[1])
+
+    def clear(u: float) -> bool:
+        return not _box_meets_ellipse(at(u), size, src, around) and not any(
+            _boxes_meet(at(u), size, c, s) for c, s in taken
+        )
+
+    u = t
+    while u < 0.6 and not clear(u):
+        u += 0.01
+    u = u if u < 0.6 else t  # nowhere clear: where it was meant to be
+    taken.append((at(u), size))
+    return at(u)
+
+
+def _network_layout(spec: NetSpec, values: dict[str, float] | None, max_per_layer: int) -> _NetLayout:
+    """Where every neuron, title, weight label and note goes (see :func:`network_dot`)."""
+    if max_per_layer < 3:
+        raise InputError(f"max_per_layer={max_per_layer}: at least 3 (first, ⋮, last)")
+    vals = dict(values or {})
+    has_values = any(k.startswith(("a^", "z^", "delta^", "b^")) for k in vals)
+    # node size in inches, fixed so the spacing below is known: a circle for names only, an
+    # ellipse tall enough for the rows of numbers (a, z, b, delta) otherwise
+    rows = 1 + sum(any(k.startswith(p) for k in vals) for p in ("z^", "b^", "delta^"))
+    width, height = (1.9, 0.4 + 0.22 * rows) if has_values else (0.8, 0.8)
+    dx, dy = width + 2.4, height + 0.45
+    acts = ", ".join(dict.fromkeys(spec.activations))
+    items: list[_Placed | _Link] = []
+    shown = [_shown(n, max_per_layer) for n in spec.sizes]
+    tallest = max(len(idx) for idx in shown)
+    pos: dict[tuple[int, int], tuple[float, float]] = {}
+    for layer, idx in enumerate(shown):
+        x = layer * dx
+        top = (tallest - 1) * dy / 2 + (len(idx) - 1) * dy / 2 - (tallest - 1) * dy / 2
+        title = "input layer" if layer == 0 else "output layer" if layer == spec.L else f"hidden layer {layer}"
+        items.append(
+            _Placed(
+                f"L{layer}_title",
+                "title",
+                x,
+                top + height / 2 + 0.35,
+                (title, f"N<SUB>{layer}</SUB> = {spec.sizes[layer]}"),
+            )
+        )
+        for k, i in enumerate(idx):
+            y = top - k * dy
+            if i is None:
+                more = spec.sizes[layer] - len(idx) + 1
+                items.append(
+                    _Placed(f"L{layer}_more", "more", x, y, ("⋮", f'<FONT POINT-SIZE="9">({more} more)</FONT>'))
+                )
+                continue
+            pos[(layer, i)] = (x, y)
+            fill = "#eef3fb" if layer == 0 else "#fdf2e9" if layer == spec.L else "#ffffff"
+            items.append(_Placed(f"L{layer}_{i}", "neuron", x, y, tuple(_neuron_rows(layer, i, vals, spec.bias)), fill))
+    for layer in range(1, spec.L + 1):
+        targets = [i for i in shown[layer] if i is not None]
+        sources = [j for j in shown[layer - 1] if j is not None]
+        labelled = len(targets) * len(sources) <= MAX_LABELLED_EDGES
+        taken: list[tuple[tuple[float, float], tuple[float, float]]] = []  # label boxes so far
+        for i in targets:
+            for j in sources:
+                items.append(_Link(f"L{layer - 1}_{j}", f"L{layer}_{i}", not labelled))
+                if not labelled:
+                    continue
+                (x0, y0), (x1, y1) = pos[(layer - 1, j)], pos[(layer, i)]
+                # 10% or 40% of the way along the visible edge, alternating by target: no two
+                # labels overlap for the usual small nets (checked for 1..4 neurons per layer)
+                frac = 0.1 + 0.3 * ((i - 1) % 2)
+                w = key("w", layer, i, j)
+                text = _n(vals[w]) if w in vals else html_name(w)
+                t = (width / 2 + frac * (dx - width)) / dx
+                x, y = _label_spot((x0, y0), (x1, y1), t, text, (width / 2, height / 2), taken)
+                items.append(_Placed(f"w_{layer}_{i}_{j}", "weight", x, y, (text,)))
+        if not labelled:
+            x = (layer - 0.5) * dx
+            y = min(p[1] for p in pos.values()) - height / 2 - 0.3
+            note = (
+                f"weights w<SUP>({layer})</SUP><SUB>ij</SUB> not labelled ({len(targets)} x {len(sources)} edges shown)"
+            )
+            items.append(_Placed(f"L{layer}_note", "note", x, y, (note,)))
+    title = f"{_esc(spec.name)} network ({_esc(acts)}; loss {_esc(spec.loss)})"
+    return _NetLayout(title, "ellipse" if has_values else "circle", width, height, tuple(items))
 
 
 def network_dot(spec: NetSpec, values: dict[str, float] | None = None, *, max_per_layer: int = 8) -> str:
@@ -206,152 +392,103 @@ def network_dot(spec: NetSpec, values: dict[str, float] | None = None, *, max_pe
     edge near its source neuron (10% or 40% of the way, alternating by target), where the edges
     of one source fan apart and edges from different sources have not yet crossed.
     """
-    if max_per_layer < 3:
-        raise InputError(f"max_per_layer={max_per_layer}: at least 3 (first, ⋮, last)")
-    vals = dict(values or {})
-    has_values = any(k.startswith(("a^", "z^", "delta^", "b^")) for k in vals)
-    # node size in inches, fixed so the spacing below is known: a circle for names only, an
-    # ellipse tall enough for the rows of numbers (a, z, b, delta) otherwise
-    rows = 1 + sum(any(k.startswith(p) for k in vals) for p in ("z^", "b^", "delta^"))
-    width, height = (1.9, 0.4 + 0.22 * rows) if has_values else (0.8, 0.8)
-    shape = "ellipse" if has_values else "circle"
-    dx, dy = width + 2.4, height + 0.45
-    acts = ", ".join(dict.fromkeys(spec.activations))
+    lay = _network_layout(spec, values, max_per_layer)
     lines = [
         "digraph network {",
         "  layout=neato; overlap=true; splines=false; outputorder=edgesfirst;",
+        f'  graph [fontname="{FONT}", fontsize=13, labelloc=t, label=<{lay.title}>];',
         (
-            f'  graph [fontname="{FONT}", fontsize=13, labelloc=t, '
-            f"label=<{_esc(spec.name)} network ({_esc(acts)}; loss {_esc(spec.loss)})>];"
-        ),
-        (
-            f'  node [fontname="{FONT}", fontsize=11, shape={shape}, fixedsize=true, '
-            f"width={width}, height={height}, style=filled];"
+            f'  node [fontname="{FONT}", fontsize=11, shape={lay.shape}, fixedsize=true, '
+            f"width={lay.width}, height={lay.height}, style=filled];"
         ),
         '  edge [color="#888888", arrowsize=0.6];',
     ]
-    shown = [_shown(n, max_per_layer) for n in spec.sizes]
-    tallest = max(len(idx) for idx in shown)
-    pos: dict[tuple[int, int], tuple[float, float]] = {}
-    for layer, idx in enumerate(shown):
-        x = layer * dx
-        top = (tallest - 1) * dy / 2 + (len(idx) - 1) * dy / 2 - (tallest - 1) * dy / 2
-        title = "input layer" if layer == 0 else "output layer" if layer == spec.L else f"hidden layer {layer}"
-        lines.append(
-            f'  "L{layer}_title" [shape=plaintext, fixedsize=false, style="", '
-            f'fontsize=10, pos="{x:.3f},{top + height / 2 + 0.35:.3f}!", '
-            f"label=<{title}<BR/>N<SUB>{layer}</SUB> = {spec.sizes[layer]}>];"
-        )
-        for k, i in enumerate(idx):
-            y = top - k * dy
-            if i is None:
-                more = spec.sizes[layer] - len(idx) + 1
-                lines.append(
-                    f'  "L{layer}_more" [shape=plaintext, fixedsize=false, style="", '
-                    f'pos="{x:.3f},{y:.3f}!", label=<⋮<BR/>'
-                    f'<FONT POINT-SIZE="9">({more} more)</FONT>>];'
-                )
-                continue
-            pos[(layer, i)] = (x, y)
-            fill = "#eef3fb" if layer == 0 else "#fdf2e9" if layer == spec.L else "#ffffff"
+    for it in lay.items:
+        if isinstance(it, _Link):
+            thin = ' [penwidth=0.6, color="#aaaaaa"]' if it.thin else ""
+            lines.append(f'  "{it.source}" -> "{it.target}"{thin};')
+            continue
+        where = f'pos="{it.x:.3f},{it.y:.3f}!"'
+        if it.kind == "neuron":
+            cells = "".join(f"<TR><TD>{r}</TD></TR>" for r in it.label)  # rows, not <BR/>: no SUB/SUP clash
+            label = f'<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="1">{cells}</TABLE>'
+            lines.append(f'  "{it.id}" [fillcolor="{it.fill}", {where}, label=<{label}>];')
+        elif it.kind == "weight":
             lines.append(
-                f'  "L{layer}_{i}" [fillcolor="{fill}", pos="{x:.3f},{y:.3f}!", '
-                f"label=<{_neuron_label(layer, i, vals, spec.bias)}>];"
+                f'  "{it.id}" [shape=plaintext, fixedsize=false, '
+                f'style=filled, fillcolor=white, fontsize=10, margin="0.01,0.01", '
+                f"width=0, height=0, {where}, label=<{it.label[0]}>];"
             )
-    for layer in range(1, spec.L + 1):
-        targets = [i for i in shown[layer] if i is not None]
-        sources = [j for j in shown[layer - 1] if j is not None]
-        labelled = len(targets) * len(sources) <= MAX_LABELLED_EDGES
-        for i in targets:
-            for j in sources:
-                thin = "" if labelled else ' [penwidth=0.6, color="#aaaaaa"]'
-                lines.append(f'  "L{layer - 1}_{j}" -> "L{layer}_{i}"{thin};')
-                if not labelled:
-                    continue
-                (x0, y0), (x1, y1) = pos[(layer - 1, j)], pos[(layer, i)]
-                # 10% or 40% of the way along the visible edge, alternating by target: no two
-                # labels overlap for the usual small nets (checked for 1..4 neurons per layer)
-                frac = 0.1 + 0.3 * ((i - 1) % 2)
-                t = (width / 2 + frac * (dx - width)) / dx
-                w = key("w", layer, i, j)
-                text = _n(vals[w]) if w in vals else html_name(w)
-                lines.append(
-                    f'  "w_{layer}_{i}_{j}" [shape=plaintext, fixedsize=false, '
-                    f'style=filled, fillcolor=white, fontsize=10, margin="0.01,0.01", '
-                    f'width=0, height=0, pos="{x0 + t * (x1 - x0):.3f},'
-                    f'{y0 + t * (y1 - y0):.3f}!", label=<{text}>];'
-                )
-        if not labelled:
-            x = (layer - 0.5) * dx
-            y = min(p[1] for p in pos.values()) - height / 2 - 0.3
+        else:
+            size = {"title": "fontsize=10, ", "note": "fontsize=9, "}.get(it.kind, "")
             lines.append(
-                f'  "L{layer}_note" [shape=plaintext, fixedsize=false, style="", '
-                f'fontsize=9, pos="{x:.3f},{y:.3f}!", label=<weights '
-                f"w<SUP>({layer})</SUP><SUB>ij</SUB> not labelled ({len(targets)} x "
-                f"{len(sources)} edges shown)>];"
+                f'  "{it.id}" [shape=plaintext, fixedsize=false, style="", {size}{where}, '
+                f"label=<{'<BR/>'.join(it.label)}>];"
             )
     lines.append("}")
     return "\n".join(lines) + "\n"
 
 
+def network_scene(
+    spec: NetSpec, values: dict[str, float] | None = None, *, max_per_layer: int = 8
+) -> tuple[list[draw_svg.Shape], list[draw_svg.Edge], str]:
+    """The picture of :func:`network_dot` as placed shapes (points, y down), edges and a title."""
+    lay = _network_layout(spec, values, max_per_layer)
+    pt = draw_svg.PT_PER_INCH
+    shapes, edges = [], []
+    for it in lay.items:
+        if isinstance(it, _Link):
+            color, width = ("#aaaaaa", 0.6) if it.thin else ("#888888", 1.0)
+            edges.append(draw_svg.Edge(it.source, it.target, color=color, width=width))
+            continue
+        size = {"title": 10.0, "note": 9.0, "weight": 10.0}.get(it.kind, 11.0)
+        shape = draw_svg.Shape(it.id, list(it.label), size=size)
+        shape.x, shape.y = it.x * pt, -it.y * pt
+        if it.kind == "neuron":
+            shape.kind, shape.fill = lay.shape, it.fill
+            shape.width, shape.height = lay.width * pt, lay.height * pt
+        elif it.kind == "weight":
+            shape.fill = "#ffffff"
+        shape.fit()
+        shapes.append(shape)
+    return shapes, edges, lay.title
+
+
+def network_svg(spec: NetSpec, values: dict[str, float] | None = None, *, max_per_layer: int = 8) -> str:
+    """The same picture as :func:`network_dot`, as SVG drawn here (no Graphviz needed)."""
+    shapes, edges, title = network_scene(spec, values, max_per_layer=max_per_layer)
+    return draw_svg.placed_svg(shapes, edges, title=title)
+
+
 def draw_network(
-    spec: NetSpec, path: str | Path, *, values: dict[str, float] | None = None, max_per_layer: int = 8
+    spec: NetSpec | str, path: str | Path, *, values: dict[str, float] | None = None, max_per_layer: int = 8
 ) -> Path:
-    """Draw an MLP to ``path`` (.svg, .png or .dot); the path actually written.
+    """Draw an MLP to ``path`` (.svg, .png, .pdf or .dot); the path written.
+
+    Without Graphviz an SVG is drawn here; PNG and PDF need Graphviz's ``dot``.
 
     Args:
-        spec: the network (layer sizes, activations, loss, bias).
+        spec: the network: a :class:`NetSpec`, a spec string like ``"2-2-1"`` (as
+            :func:`derive.backprop` takes), or a derivation (its network, with its numbers
+            when it has them).
         path: where to write; the extension picks the format.
         values: numbers by stable key (``w^(l)_i,j``, ``b^(l)_i``, ``a^(l)_i``, ``z^(l)_i``,
             ``delta^(l)_i``, ``x_i``; 1-based); names are drawn where a value is missing.
         max_per_layer: wider layers show their first neurons, "⋮ (n more)", and the last one.
     """
-    return write_picture(network_dot(spec, values, max_per_layer=max_per_layer), path)
-
-
-# --- output ----------------------------------------------------------------------------------
-
-
-def write_picture(source: str, path: str | Path) -> Path:
-    """Write DOT ``source`` as the picture ``path`` asks for; without ``dot``, write FILE.dot."""
-    path = Path(path)
-    kind = PICTURE_TYPES.get(path.suffix.lower())
-    if kind is None:
-        raise InputError(
-            f"--draw {str(path)!r}: unknown picture type {path.suffix or '(none)'!r}; use {', '.join(PICTURE_TYPES)}"
-        )
-    if not path.parent.is_dir():
-        raise InputError(f"--draw {str(path)!r}: folder {str(path.parent)!r} does not exist")
-    exe = shutil.which(DOT) if kind != "dot" else None
-    target = path if kind == "dot" or exe else path.with_suffix(".dot")
-    try:
-        if exe is None:
-            target.write_text(source, encoding="utf-8")
-            return target
-        proc = subprocess.run(
-            [exe, f"-T{kind}", "-o", str(path)],
-            input=source.encode("utf-8"),
-            capture_output=True,
-            timeout=120,
-            check=False,
-        )
-    except OSError as exc:
-        raise InputError(f"--draw {str(path)!r}: cannot write it ({exc.strerror})") from None
-    if proc.returncode != 0:
-        raise RuntimeError(f"dot failed on our own DOT source: {proc.stderr.decode()[:500]}")
-    return path
-
-
-def missing_dot_warning(requested: str | Path, written: str | Path) -> str | None:
-    """The warning to show when ``dot`` was missing and the DOT source was written instead."""
-    requested, written = Path(requested), Path(written)
-    if requested == written:
-        return None
-    kind = PICTURE_TYPES.get(requested.suffix.lower(), "svg")
-    return (
-        f"Graphviz 'dot' was not found, so {written} holds the DOT source instead of "
-        f"{requested}; install Graphviz (apt-get install graphviz) and run "
-        f"dot -T{kind} {written} -o {requested}"
+    if isinstance(spec, str):
+        spec = net_spec(spec)
+    elif not isinstance(spec, NetSpec) and isinstance(getattr(spec, "spec", None), NetSpec):  # a Derivation
+        if values is None and getattr(spec, "given", None) is not None:
+            values = {n: v for n, v in spec.values().items() if isinstance(v, float)}
+        spec = spec.spec
+    if not isinstance(spec, NetSpec):
+        raise InputError(f"draw_network: expected a network like '2-2-1', got {type(spec).__name__}")
+    return write_picture(
+        network_dot(spec, values, max_per_layer=max_per_layer),
+        path,
+        svg=lambda: network_svg(spec, values, max_per_layer=max_per_layer),
+        large=sum(min(n, max_per_layer) for n in spec.sizes) > LARGE,
     )
 
 
