@@ -147,11 +147,11 @@ def graph_dot(g) -> str:
             f"  {_quote('op:' + name)} [shape=ellipse, style=filled, "
             f'fillcolor="#f4f4f4", fontsize=11, margin="0.05,0.02", label=<{op_label}>];'
         )
-        for i in node.inputs:
+        for e in g.edges_into(name):  # one edge per use: a + a has two
             lines.append(
-                f"  {_quote('v:' + i)} -> {_quote('op:' + name)} "
-                f'[label=<<FONT COLOR="{LOCAL_COLOR}">{_d(name, i)} = '
-                f"{_n(g[g.local_name(name, i)])}</FONT>>];"
+                f"  {_quote('v:' + e.source)} -> {_quote('op:' + name)} "
+                f'[label=<<FONT COLOR="{LOCAL_COLOR}">{_d(name, e.source)} = '
+                f"{_n(g[g.edge_name(e)])}</FONT>>];"
             )
         lines.append(f"  {_quote('op:' + name)} -> {_quote('v:' + name)};")
     lines.append("}")
