@@ -294,6 +294,19 @@ def _at_a_kink(tree, subs):
     return any(_at_a_kink(k, subs) for k in kids)
 
 
+def _held(g, held, t):
+    """J as an expression in the variables and ``t``, the node ``held`` standing as a symbol."""
+    exprs = {}
+    for n, node in g.nodes.items():
+        if node.op == "input":
+            exprs[n] = sym(n)
+        elif n == held:
+            exprs[n] = t
+        else:
+            exprs[n] = node.math.xreplace({sym(i): exprs[i] for i in node.inputs})
+    return exprs[g.output]
+
+
 def _rerun(g, moved, h):
     """J evaluated again node by node from the graph's own node formulas, with ``moved`` shifted by h."""
     values = {}
@@ -335,15 +348,18 @@ def test_adjoints_equal_sympy_diff_on_random_trees(tree, point):
     for v in at:
         # one edge per use, as typed: every occurrence of v in the formula is one path from J to v
         assert g.count_paths(v) == _occurrences(tree, v), (text, v)
-    # every other adjoint: the change of J when only that node's value moves (a central difference
-    # at 40 digits, h = 1e-12: error ~h^2), independent of the chain rule on the edges
+    # every other adjoint, two routes that do not use the edges: sympy.diff of the expression with
+    # that node held as a symbol t (J rebuilt from the node formulas, which the value check above
+    # ties to the expression), and the change of J when only that node's value moves (a central
+    # difference at 40 digits, h = 1e-12: error ~h^2)
     for n, node in g.nodes.items():
         if node.op not in ("input", "identity") and n != g.output:
+            adjoint = float(g[g.adjoint_name(n)])
+            t = sp.Symbol("t_held", real=True)
+            by_diff = _numeric(sp.diff(_held(g, n, t), t), {**subs, t: g.node_values[n]})
+            assert float(by_diff) == pytest.approx(adjoint, rel=1e-8, abs=1e-9), (text, n)
             up, down = (_rerun(g, n, sp.Float(s * 1e-12, 40)) for s in (1, -1))
-            assert float((up - down) / 2e-12) == pytest.approx(float(g[g.adjoint_name(n)]), rel=1e-6, abs=1e-6), (
-                text,
-                n,
-            )
+            assert float((up - down) / 2e-12) == pytest.approx(adjoint, rel=1e-6, abs=1e-6), (text, n)
         expected = float(_numeric(sp.diff(expr, sym(v)), subs))
         assert float(g[g.adjoint_name(v)]) == pytest.approx(expected, rel=1e-8, abs=1e-9), (text, v)
 

@@ -90,7 +90,7 @@ def graph_report(g: Graph) -> Report:
             "for the first user m of n (in evaluation order)"
         )
     else:
-        rule = f"From {out} back: d{out}/dn = sum over the uses of n (an edge n -> m each): d{out}/dm * dm/dn"
+        rule = f"From {out} back: d{out}/dn = sum over the edges from n to its users m: d{out}/dm * dm/dn"
     r.add(Heading("Reverse mode"), Para(rule))
     r.add(Equation(_partial(out, out), [g[g.adjoint_name(out)]], name=g.adjoint_name(out)))
     for name in reversed(list(g.nodes)):
