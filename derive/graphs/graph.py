@@ -320,7 +320,7 @@ def build_graph(
             local[op_names[i]] = use_derivatives(op, exprs, [k == "c" for k, _ in args], node)
         inputs = tuple(dict.fromkeys(uses))
         nodes[op_names[i]] = Node(
-            op_names[i], op, inputs, formula if op == "identity" else written(op, exprs), tuple(uses), formula
+            op_names[i], op, inputs, formula if op == "identity" else written(op, exprs, formula), tuple(uses), formula
         )
 
     point = {v: _as_rational(v, at[v]) for v in variables}

@@ -220,11 +220,12 @@ def _simple(x: sp.Expr) -> bool:
     return bool(x.is_Symbol or (x.is_Integer and x >= 0) or isinstance(x, sp.NumberSymbol))
 
 
-def written(op: str, args: list[sp.Expr]) -> sp.Expr:
-    """The node's formula as typed (:class:`Written`; a function call left unevaluated)."""
+def written(op: str, args: list[sp.Expr], formula: sp.Expr) -> sp.Expr:
+    """The node's formula as typed: :class:`Written` for an operator or max/min (which SymPy would
+    reorder or merge); a one-argument function is its SymPy ``formula`` itself (``exp(u)``: its
+    argument is a node or a variable, so nothing is simplified away)."""
     if op in DEFAULT_FUNCTIONS and op not in ("max", "min"):
-        with sp.evaluate(False):
-            return DEFAULT_FUNCTIONS[op].build(*args)
+        return formula
     return Written(op, *args)
 
 
@@ -235,13 +236,17 @@ def use_derivatives(op: str, args: list[sp.Expr], is_const: list[bool], tree: Tr
     """``∂node/∂argument`` for each non-constant argument, one per use: ``x*x`` gives ``[x, x]``
     (the two edges from x), ``a + a`` gives ``[1, 1]``. Each argument is a separate slot while
     differentiating; the slots are then put back."""
-    slots = [a if c else _SLOTS[k] for k, (a, c) in enumerate(zip(args, is_const))]
-    whole = local_expr(op, slots, tree)
-    back = {_SLOTS[k]: a for k, (a, c) in enumerate(zip(args, is_const)) if not c}
-    return [_slot_diff(whole, _SLOTS[k]).xreplace(back) for k, c in enumerate(is_const) if not c]
+    try:
+        return list(_use_derivatives(op, tuple(args), tuple(is_const)))
+    except InputError:  # a division by a constant zero: say where, from the tree
+        local_expr(op, args, tree)
+        raise
 
 
 @lru_cache(maxsize=2048)
-def _slot_diff(expr: sp.Expr, slot: sp.Symbol) -> sp.Expr:
-    """Memoised: the same operations come back at every point and in every variant."""
-    return sp.diff(expr, slot)
+def _use_derivatives(op: str, args: tuple, is_const: tuple) -> tuple:
+    """Memoised: the same node formulas come back at every point and in every variant."""
+    slots = [a if c else _SLOTS[k] for k, (a, c) in enumerate(zip(args, is_const))]
+    whole = local_expr(op, slots, None)
+    back = {_SLOTS[k]: a for k, (a, c) in enumerate(zip(args, is_const)) if not c}
+    return tuple(sp.diff(whole, _SLOTS[k]).xreplace(back) for k, c in enumerate(is_const) if not c)
