@@ -309,8 +309,8 @@ def conv(
             "--filter", help="Map mode: a filter matrix (one per input channel as a list); repeat for several filters."
         ),
     ] = None,
-    stride: Annotated[int, typer.Option("--stride", "-s", help="Stride S.")] = 1,
-    padding: Annotated[int, typer.Option("--padding", "-p", help="Zero padding P.")] = 0,
+    stride: Annotated[str, typer.Option("--stride", "-s", help="Stride S, or height,width (e.g. 3,2).")] = "1",
+    padding: Annotated[str, typer.Option("--padding", "-p", help="Zero padding P, or height,width (e.g. 1,0).")] = "0",
     dilation: Annotated[int, typer.Option("--dilation", help="Dilation D.")] = 1,
     filters: Annotated[
         int | None, typer.Option("--filters", help="Size mode: number of filters; adds parameters and MACs.")
@@ -345,11 +345,17 @@ def conv(
       derive conv --input 28x28x192 --kernel 1 --filters 16
 
       derive conv --image '[[1,1,0],[0,1,1],[1,0,1]]' --filter '[[1,0],[0,1]]'
+
+      derive conv --input 32x24 --kernel 5,3 --stride 3,2 --padding 1,0
+
+      derive conv --image '[1,2,3,4]' --filter '[1,0,-1]'
     """
 
     def build():
         from derive.modes import conv_mode
-        from derive.parse.options import parse_at
+        from derive.parse.options import parse_at, parse_axes
+
+        stride_, padding_ = parse_axes(stride, "stride"), parse_axes(padding, "padding")
 
         if (
             conv_mode(
@@ -368,17 +374,24 @@ def conv(
             from derive.parse.options import arrange_filters, parse_bias
             from derive.render.conv import feature_map_report
 
-            img, shape = read_matrix(image, "image")
+            img, shape = read_matrix(image, "image", vector=True)
             if len(shape) > 3:
                 raise InputError("give a matrix or a list of channel matrices (at most 3-D)", param="image")
-            given = [read_matrix(f, "filter") for f in filter_texts]
-            filters_ = arrange_filters(given, shape[0] if len(shape) == 3 else 1)
+            given = [read_matrix(f, "filter", vector=len(shape) == 1) for f in filter_texts]
+            if len(shape) == 1:  # a 1-D signal: one 1-D filter (conv1d)
+                if len(given) != 1 or len(given[0][1]) != 1:
+                    raise InputError(
+                        "a 1-D input (a list) takes one 1-D filter (a list), e.g. [1,0,-1]", param="filter"
+                    )
+                filters_ = given[0][0]
+            else:
+                filters_ = arrange_filters(given, shape[0] if len(shape) == 3 else 1)
             try:
                 fm = feature_map(
                     img,
                     filters_,
-                    stride=stride,
-                    padding=padding,
+                    stride=stride_,
+                    padding=padding_,
                     dilation=dilation,
                     bias=parse_bias(bias),
                     mistakes=mistake,
@@ -396,8 +409,8 @@ def conv(
             conv_size(
                 (h, w) if c is None else (h, w, c),
                 parse_pair(kernel, "kernel"),
-                stride=stride,
-                padding=padding,
+                stride=stride_,
+                padding=padding_,
                 dilation=dilation,
                 filters=filters,
                 mistakes=mistake,
@@ -409,8 +422,13 @@ def conv(
 
 @app.command()
 def pool(
-    size: Annotated[int, typer.Option("--size", help="Window size F (square).")] = 2,
-    stride: Annotated[int | None, typer.Option("--stride", "-s", help="Stride S (default: the window size).")] = None,
+    size: Annotated[
+        str, typer.Option("--size", help="Window size F, or height,width (e.g. 3,2) for a rectangular window.")
+    ] = "2",
+    stride: Annotated[
+        str | None,
+        typer.Option("--stride", "-s", help="Stride S, or height,width (e.g. 3,2); default: the window size."),
+    ] = None,
     image: Annotated[
         str | None, typer.Option("--image", help="Map mode: a matrix or list of channel matrices.")
     ] = None,
@@ -419,13 +437,20 @@ def pool(
         str | None, typer.Option("--at", help="Map mode: output position to work out, row,column (1-based).")
     ] = None,
     input_shape: Annotated[str | None, typer.Option("--input", help="Size mode: input W, HxW, HxWxC or C@HxW.")] = None,
-    padding: Annotated[int, typer.Option("--padding", "-p", help="Size mode: padding P.")] = 0,
+    padding: Annotated[
+        str,
+        typer.Option(
+            "--padding",
+            "-p",
+            help="Padding P, or height,width (e.g. 1,0); in map mode -inf for max, zeros counted in the mean for "
+            "avg (PyTorch's defaults).",
+        ),
+    ] = "0",
     ceil: Annotated[
         bool,
         typer.Option(
             "--ceil",
-            help="Size mode: PyTorch's ceil_mode (round up; the last window must start "
-            "inside the input or its left padding).",
+            help="PyTorch's ceil_mode (round up; the last window must start inside the input or its left padding).",
         ),
     ] = False,
     mistake: Annotated[
@@ -448,13 +473,17 @@ def pool(
       derive pool --image '[[1,3,2,4],[5,6,7,8],[3,2,1,0],[1,2,3,4]]' --size 2
 
       derive pool --input 5 --size 2 --stride 2 --padding 1 --ceil
+
+      derive pool --image '[[1,2,3],[4,5,6],[7,8,9]]' --size 2 --padding 1 --ceil
     """
 
     def build():
         from derive.modes import pool_mode
-        from derive.parse.options import parse_input_shape, parse_pool_mode
+        from derive.parse.options import parse_axes, parse_input_shape, parse_pool_mode
 
-        if pool_mode(image=image, input_shape=input_shape, padding=padding, ceil=ceil) == "map":
+        size_, padding_ = parse_axes(size, "size"), parse_axes(padding, "padding")
+        stride_ = None if stride is None else parse_axes(stride, "stride")
+        if pool_mode(image=image, input_shape=input_shape, padding=padding_ != 0, ceil=ceil) == "map":
             from derive.cnn.pool import pool_map
             from derive.parse.matrix_input import read_matrix
             from derive.parse.options import parse_at
@@ -463,7 +492,9 @@ def pool(
             img, shape = read_matrix(image, "image")
             if len(shape) > 3:
                 raise InputError("give a matrix or a list of channel matrices (at most 3-D)", param="image")
-            r = pool_map(img, size, stride=stride, mode=parse_pool_mode(mode), mistakes=mistake)
+            r = pool_map(
+                img, size_, stride=stride_, padding=padding_, ceil=ceil, mode=parse_pool_mode(mode), mistakes=mistake
+            )
             return pool_map_report(r, parse_at(at, r["H_2"], r["W_2"]))
         from derive.cnn.pool import pool_size
         from derive.render.pool import pool_size_report
@@ -471,7 +502,12 @@ def pool(
         h, w, c = parse_input_shape(input_shape)
         return pool_size_report(
             pool_size(
-                (h, w) if c is None else (h, w, c), size, stride=stride, padding=padding, ceil=ceil, mistakes=mistake
+                (h, w) if c is None else (h, w, c),
+                size_,
+                stride=stride_,
+                padding=padding_,
+                ceil=ceil,
+                mistakes=mistake,
             )
         )
 

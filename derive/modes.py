@@ -57,13 +57,14 @@ def conv_mode(
     return "size"
 
 
-def pool_mode(*, image=None, input_shape=None, padding=0, ceil=False) -> str:
-    """``"map"`` (``image``) or ``"size"`` (``input_shape``, optional ``padding`` and ``ceil``)."""
+def pool_mode(*, image=None, input_shape=None, padding=0, ceil=False) -> str:  # noqa: ARG001 - both modes
+    """``"map"`` (``image``) or ``"size"`` (``input_shape``); ``padding`` and ``ceil`` go with either."""
     if image is not None:
-        extra = _given(input_shape=input_shape, padding=padding, ceil=ceil)
+        extra = _given(input_shape=input_shape)
         if extra:
             raise InputError(
-                "belongs to size mode (input_shape); map mode takes image, size, stride, mode, at", param=extra[0]
+                "belongs to size mode (input_shape); map mode takes image, size, stride, padding, ceil, mode, at",
+                param=extra[0],
             )
         return "map"
     if input_shape is None:

@@ -309,3 +309,103 @@ def test_docstring_examples(module):
 
     result = doctest.testmod(importlib.import_module(module))
     assert result.attempted > 0 and result.failed == 0
+
+
+# --- a different stride and padding per axis; a 1-D input -------------------------------------
+
+
+def test_per_axis_sizes_by_hand():
+    # 32x24 input, kernel 5 high 3 wide, stride (3, 2), padding (1, 0):
+    # H2 = floor((32 - 5 + 2)/3) + 1 = floor(29/3) + 1 = 10; W2 = floor((24 - 3 + 0)/2) + 1 = 11
+    r = conv_size((32, 24), (5, 3), stride=(3, 2), padding=(1, 0))
+    assert (r["H_2"], r["W_2"]) == (10, 11)
+    assert r["stride"] == (3, 2) and r["padding"] == (1, 0) and conv_size(32, 5, stride=(2, 2))["stride"] == 2
+    text = render(conv_size_report(r), "text", width=100)
+    assert "H₂ = ⌊(H₁ − F + 2P)/S⌋ + 1 = ⌊(32 − 5 + 2·1)/3⌋ + 1 = ⌊29/3⌋ + 1 = 10" in text
+    assert "W₂ = ⌊(W₁ − F + 2P)/S⌋ + 1 = ⌊(24 − 3 + 2·0)/2⌋ + 1 = ⌊21/2⌋ + 1 = 11" in text
+
+
+def test_per_axis_feature_map_by_hand():
+    # x = [[1,2,3,4],[5,6,7,8],[9,10,11,12]], filter [[1,0],[0,1]], stride (2, 1), padding (0, 1):
+    # the padded rows are 0 1 2 3 4 0 / 0 5 6 7 8 0 / 0 9 10 11 12 0; H2 = floor(1/2) + 1 = 1,
+    # W2 = 4 + 2 - 2 + 1 = 5; y_1,j = top-left + bottom-right: 0+5, 1+6, 2+7, 3+8, 4+0.
+    image = [[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12]]
+    fm = feature_map(image, [[1, 0], [0, 1]], stride=(2, 1), padding=(0, 1))
+    assert fm["y"] == ((5, 7, 9, 11, 4),)
+    assert fm["corner(y_1,3)"] == (1, 3)
+    fm = feature_map(image, [[1, 0], [0, 1]], stride=(1, 2))  # columns 1 and 3: 1+6, 3+8 / 5+10, 7+12
+    assert fm["y"] == ((7, 11), (15, 19)) and fm["corner(y_2,2)"] == (2, 3)
+
+
+def test_one_dimensional_input_by_hand():
+    # [1,2,3,4] cross-correlated with [1,0,-1]: 1 - 3 = -2, 2 - 4 = -2; padded by 1,
+    # [0,1,2,3,4,0]: 0-2, 1-3, 2-4, 3-0 = -2, -2, -2, 3; stride 2 on that: -2, -2.
+    assert feature_map([1, 2, 3, 4], [1, 0, -1])["y"] == ((-2, -2),)
+    assert feature_map([1, 2, 3, 4], [1, 0, -1], padding=1)["y"] == ((-2, -2, -2, 3),)
+    assert feature_map([1, 2, 3, 4], [1, 0, -1], padding=1, stride=2)["y"] == ((-2, -2),)
+    with pytest.raises(InputError, match="1-D filter"):
+        feature_map([1, 2, 3, 4], [[1, 0, -1]])
+
+
+def test_cli_one_dimensional_conv_and_per_axis_options():
+    from typer.testing import CliRunner
+
+    import cli
+
+    run = CliRunner().invoke
+    r = run(cli.app, ["conv", "--image", "[1,2,3,4]", "--filter", "[1,0,-1]"])
+    assert r.exit_code == 0, r.output
+    assert "y_1,1 = 1·1 + 2·0 + 3·(-1) = -2" in r.output
+    r = run(cli.app, ["conv", "--image", "[1,2,3,4]", "--filter", "[1,0,-1]", "--padding", "1", "--format", "json"])
+    assert json.loads(r.output)["quantities"]["y"]["value"] == [[-2, -2, -2, 3]]
+    r = run(cli.app, ["conv", "--input", "32x24", "--kernel", "5,3", "--stride", "3,2", "--padding", "1,0"])
+    assert r.exit_code == 0 and "Output: 10×11" in r.output
+    for bad in (
+        ["conv", "--image", "[1,2,3,4]", "--filter", "[[1,0],[0,1]]"],
+        ["conv", "--image", "[1,2,3,4]", "--filter", "[1,0]", "--filter", "[0,1]"],
+        ["conv", "--input", "32", "--kernel", "5", "--stride", "3,2,1"],
+    ):
+        r = run(cli.app, bad)
+        assert r.exit_code == 2 and len(r.output.strip().splitlines()) == 1, (bad, r.output)
+
+
+@needs_torch
+@given(data=st.data())
+def test_per_axis_feature_maps_match_torch_conv2d(data):
+    u, v = data.draw(st.integers(1, 3)), data.draw(st.integers(1, 3))
+    sh, sw = data.draw(st.integers(1, 3)), data.draw(st.integers(1, 3))
+    ph, pw = data.draw(st.integers(0, 2)), data.draw(st.integers(0, 2))
+    h, w = data.draw(st.integers(max(1, u - 2 * ph), 6)), data.draw(st.integers(max(1, v - 2 * pw), 6))
+    c, k = data.draw(st.integers(1, 2)), data.draw(st.integers(1, 2))
+    ints = st.integers(-4, 4)
+    image = [[[data.draw(ints) for _ in range(w)] for _ in range(h)] for _ in range(c)]
+    filters = [[[[data.draw(ints) for _ in range(v)] for _ in range(u)] for _ in range(c)] for _ in range(k)]
+    fm = feature_map(image, filters, stride=(sh, sw), padding=(ph, pw))
+    ref = torch.nn.functional.conv2d(
+        torch.tensor([image], dtype=torch.float64),
+        torch.tensor(filters, dtype=torch.float64),
+        stride=(sh, sw),
+        padding=(ph, pw),
+    )[0]
+    ours = [[list(row) for row in fm[fm.map_name(q + 1)]] for q in range(k)]
+    assert torch.equal(torch.tensor(ours, dtype=torch.float64), ref)
+    size = conv_size((h, w), (u, v), stride=(sh, sw), padding=(ph, pw))
+    assert (size["H_2"], size["W_2"]) == tuple(ref.shape[-2:])
+
+
+@needs_torch
+@given(data=st.data())
+def test_one_dimensional_maps_match_torch_conv1d(data):
+    f = data.draw(st.integers(1, 4))
+    s, p = data.draw(st.integers(1, 3)), data.draw(st.integers(0, 2))
+    n = data.draw(st.integers(max(1, f - 2 * p), 9))
+    ints = st.integers(-5, 5)
+    signal, kernel = [data.draw(ints) for _ in range(n)], [data.draw(ints) for _ in range(f)]
+    fm = feature_map(signal, kernel, stride=s, padding=p)
+    ref = torch.nn.functional.conv1d(
+        torch.tensor([[signal]], dtype=torch.float64),
+        torch.tensor([[kernel]], dtype=torch.float64),
+        stride=s,
+        padding=p,
+    )[0]
+    assert torch.equal(torch.tensor(fm["y"], dtype=torch.float64), ref)

@@ -79,10 +79,66 @@ def test_shared_subexpression_is_one_node_and_paths_sum():
 
 
 def test_variable_used_twice_sums_its_paths():
-    # J = x*x + x at x=3: dJ/dx = 2x + 1 = 7; x*x is one node with local derivative 2x.
+    # J = x*x + x at x=3: dJ/dx = 2x + 1 = 7; u = x*x has two edges from x (local derivative x = 3
+    # each), so three paths: J→u→x twice (1·3 each) and J→x (1).
     g = build_graph("x*x + x", {"x": 3})
     assert float(g["dJ/dx"]) == 7
-    assert g.count_paths("x") == 2
+    assert g.count_paths("x") == 3
+    assert [g[f"local(u;x)@{k}"] for k in (1, 2)] == [3, 3]
+    assert [g["path(J;u;x)@1"], g["path(J;u;x)@2"], g["path(J;x)"]] == [3, 3, 1]
+
+
+def test_a_plus_a_has_two_edges_whose_gradients_add():
+    # The lesson "a variable used twice: the gradients from both uses add". J = a + a at a = 3:
+    # one node J with two edges from a, each local derivative ∂J/∂a = 1; dJ/da = 1 + 1 = 2.
+    g = build_graph("a+a", {"a": 3})
+    assert list(g.nodes) == ["a", "J"] and g.nodes["J"].op == "add" and g.nodes["J"].uses == ("a", "a")
+    assert [(e.source, e.target, e.use, float(e.value)) for e in g.edges.values()] == [
+        ("a", "J", 1, 1),
+        ("a", "J", 2, 1),
+    ]
+    assert g["J"] == 6 and g["dJ/da"] == 2 and g["paths(J;a)"] == 2
+    assert g.names("local_derivative") == ["local(J;a)@1", "local(J;a)@2"]
+    assert str(g.nodes["J"].expr) == "a + a"  # as typed, not 2*a
+    text = render(graph_report(g), "text")
+    assert "J     a + a       6      1" in text
+    assert "∂J/∂a = ∂J/∂J·∂J/∂a (use 1) + ∂J/∂J·∂J/∂a (use 2) = 1·1 + 1·1 = 2" in text
+    doc = json.loads(render(graph_report(g), "json"))
+    assert doc["quantities"]["J"]["formula"] == {"text": "a + a", "latex": "a + a"}
+    from derive.render.draw import graph_dot
+
+    assert graph_dot(g).count('"v:a" -> "op:J"') == 2  # the picture draws both edges
+    assert doc["nodes"][1] == {"name": "J", "op": "add", "inputs": ["a"], "uses": ["a", "a"]}
+
+
+def test_x_times_x_two_paths_of_three():
+    # J = x*x at x = 3: two edges from x, ∂J/∂x = x = 3 along each (the other factor);
+    # dJ/dx = 3 + 3 = 6 = 2x; forward mode: dJ/dx = 3·1 + 3·1 = 6 too.
+    g = build_graph("x*x", {"x": 3}, wrt="x")
+    assert str(g.nodes["J"].expr) == "x*x"
+    assert [float(e.value) for e in g.edges.values()] == [3, 3]
+    assert g["dJ/dx"] == 6 and g["path(J;x)@1"] == 3 and g["path(J;x)@2"] == 3
+    assert "∂J/∂x = 3 + 3 = 6    (sum over 2 paths)" in render(graph_report(g), "text")
+
+
+def test_w_x_plus_b_keeps_the_order_typed():
+    # w*x + b: the node for w*x comes first and J reads u + b (not b + u); x*w stays x·w.
+    g = build_graph("w*x+b", {"w": 2, "x": 3, "b": 1})
+    assert list(g.nodes) == ["w", "x", "b", "u", "J"]
+    assert [str(g.nodes[n].expr) for n in ("u", "J")] == ["w*x", "u + b"]
+    assert g.nodes["J"].inputs == ("u", "b")
+    qs = json.loads(render(graph_report(g), "json"))["quantities"]
+    assert qs["J"]["formula"] == {"text": "u + b", "latex": "u + b"}
+    assert str(build_graph("x*w - 2", {"w": 2, "x": 3}).nodes["J"].expr) == "u - 2"
+    assert str(build_graph("x*w - 2", {"w": 2, "x": 3}).nodes["u"].expr) == "x*w"
+    assert str(build_graph("b - w/x", {"w": 2, "x": 3, "b": 1}).nodes["J"].expr) == "b - u"
+
+
+def test_one_path_only_forgets_users_not_uses():
+    # a + a has one user J (two edges): the mistake changes nothing, dJ/da = 2. In x*x + x, x has
+    # two users, u = x*x (first) and J: one path only keeps u's two edges, 1·(3 + 3) = 6, not 7.
+    assert build_graph("a+a", {"a": 3}, mistakes={"one_path_only"})["dJ/da"] == 2
+    assert build_graph("x*x + x", {"x": 3}, mistakes={"one_path_only"})["dJ/dx"] == 6
 
 
 def test_forward_mode_matches_reverse():
@@ -162,7 +218,7 @@ def test_report_in_every_format():
     qs = doc["quantities"]
     assert {v: qs[f"dJ/d{v}"]["value"] for v in "abc"} == {"a": 3, "b": 6, "c": 9}
     assert qs["J"]["value"] == 33 and doc["output"] == "J"
-    assert doc["nodes"][3] == {"name": "u", "op": "mul", "inputs": ["b", "c"]}
+    assert doc["nodes"][3] == {"name": "u", "op": "mul", "inputs": ["b", "c"], "uses": ["b", "c"]}
     assert qs["u"] == {"value": 6, "kind": "node", "formula": {"text": "b·c", "latex": "b c"}}
     assert qs["dJ/du"]["value"] == 3 and qs["du/db"] == {"value": 2, "kind": "tangent"}
     assert qs["local(u;b)"] == {"value": 2, "kind": "local_derivative", "formula": {"text": "c", "latex": "c"}}
@@ -218,7 +274,7 @@ def _numeric(expr, subs):
     """The value at the point, with relu and sigma written out so SymPy evaluates them."""
     expr = expr.replace(relu, lambda z: sp.Max(0, z))
     expr = expr.replace(sigma, lambda z: 1 / (1 + sp.exp(-z)))
-    return expr.subs(subs).evalf(30)
+    return expr.subs(subs).evalf(40)
 
 
 def _at_a_kink(tree, subs):
@@ -236,6 +292,38 @@ def _at_a_kink(tree, subs):
         if abs(left - right) < 1e-20:
             return True
     return any(_at_a_kink(k, subs) for k in kids)
+
+
+def _held(g, held, t):
+    """J as an expression in the variables and ``t``, the node ``held`` standing as a symbol."""
+    exprs = {}
+    for n, node in g.nodes.items():
+        if node.op == "input":
+            exprs[n] = sym(n)
+        elif n == held:
+            exprs[n] = t
+        else:
+            exprs[n] = node.math.xreplace({sym(i): exprs[i] for i in node.inputs})
+    return exprs[g.output]
+
+
+def _rerun(g, moved, h):
+    """J evaluated again node by node from the graph's own node formulas, with ``moved`` shifted by h."""
+    values = {}
+    for n, node in g.nodes.items():
+        if node.op == "input":
+            values[n] = sp.Float(g.at[n], 40)
+            continue
+        value = _numeric(node.math.xreplace({sym(i): values[i] for i in node.inputs}), {})
+        values[n] = value + h if n == moved else value
+    return values[g.output]
+
+
+def _occurrences(tree, v):
+    """How often v is typed in the printed formula of ``tree``."""
+    if tree[0] == "var":
+        return int(tree[1] == v)
+    return sum(_occurrences(t, v) for t in tree[1:] if isinstance(t, tuple))
 
 
 def _tree_vars(tree):
@@ -258,6 +346,20 @@ def test_adjoints_equal_sympy_diff_on_random_trees(tree, point):
     g = build_graph(text, at)
     assert float(g[g.output]) == pytest.approx(float(_numeric(expr, subs)), rel=1e-9, abs=1e-9)
     for v in at:
+        # one edge per use, as typed: every occurrence of v in the formula is one path from J to v
+        assert g.count_paths(v) == _occurrences(tree, v), (text, v)
+    # every other adjoint, two routes that do not use the edges: sympy.diff of the expression with
+    # that node held as a symbol t (J rebuilt from the node formulas, which the value check above
+    # ties to the expression), and the change of J when only that node's value moves (a central
+    # difference at 40 digits, h = 1e-12: error ~h^2)
+    for n, node in g.nodes.items():
+        if node.op not in ("input", "identity") and n != g.output:
+            adjoint = float(g[g.adjoint_name(n)])
+            t = sp.Symbol("t_held", real=True)
+            by_diff = _numeric(sp.diff(_held(g, n, t), t), {**subs, t: g.node_values[n]})
+            assert float(by_diff) == pytest.approx(adjoint, rel=1e-8, abs=1e-9), (text, n)
+            up, down = (_rerun(g, n, sp.Float(s * 1e-12, 40)) for s in (1, -1))
+            assert float((up - down) / 2e-12) == pytest.approx(adjoint, rel=1e-6, abs=1e-6), (text, n)
         expected = float(_numeric(sp.diff(expr, sym(v)), subs))
         assert float(g[g.adjoint_name(v)]) == pytest.approx(expected, rel=1e-8, abs=1e-9), (text, v)
 

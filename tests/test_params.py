@@ -368,3 +368,49 @@ def test_any_spec_text_counts_or_raises_input_error(prefix, tokens):
     except InputError:
         return
     assert all(min(c.output) >= 1 and c.params >= 0 for c in counts)
+
+
+# --- a different kernel, stride and padding per axis in layer specs -----------------------------
+
+PER_AXIS = "input 32x24x3; conv 6 5x3 stride=3,2 padding=1,0; pool 2x3 s=2,3; flatten; dense 10"
+
+
+def test_per_axis_layers_by_hand(tmp_path):
+    # conv: H2 = floor((32 - 5 + 2·1)/3) + 1 = 10, W2 = floor((24 - 3 + 0)/2) + 1 = 11;
+    # params 6·(3·5·3 + 1) = 276; MACs 10·11·6·45 = 29,700.
+    # pool 2x3, stride (2, 3) on 10×11: H2 = floor(8/2) + 1 = 5, W2 = floor(8/3) + 1 = 3;
+    # connections 2·3·6·5·3 = 540. dense: 10·(5·3·6 + 1) = 910.
+    counts = count_layers(parse_compact(PER_AXIS))
+    assert [c.output for c in counts] == [(6, 10, 11), (6, 5, 3), (90,), (10,)]
+    assert [c.params for c in counts] == [276, 0, 0, 910]
+    assert counts[0].macs == 29_700 and counts[1].connections == 540
+    assert counts[0].stride == (3, 2) and counts[0].layer.padding == (1, 0)
+    text = render_text(params_report(count_params(parse_compact(PER_AXIS))), width=100)
+    assert "5×3 s3,2 p1,0" in text and "2×3 s2,3" in text
+    path = tmp_path / "axes.yaml"
+    path.write_text(
+        "input: 32x24x3\nlayers:\n"
+        "  - {type: conv, filters: 6, kernel: 5x3, stride: [3, 2], padding: [1, 0]}\n"
+        "  - {type: pool, size: 2x3, stride: 2x3}\n  - flatten\n  - dense 10\n"
+    )
+    assert [c.output for c in count_layers(load_yaml(path))] == [c.output for c in counts]
+    with pytest.raises(InputError, match="stride"):
+        parse_compact("input 8x8x1; conv 2 3 stride=1,2,3")
+
+
+@needs_torch
+def test_per_axis_spec_matches_torch():
+    model = torch.nn.Sequential(
+        torch.nn.Conv2d(3, 6, (5, 3), stride=(3, 2), padding=(1, 0)),
+        torch.nn.MaxPool2d((2, 3), stride=(2, 3)),
+        torch.nn.Flatten(),
+        torch.nn.Linear(90, 10),
+    )
+    x = torch.zeros(1, 3, 32, 24)
+    shapes = []
+    for layer in model:
+        x = layer(x)
+        shapes.append(tuple(x.shape[1:]))
+    counts = count_layers(parse_compact(PER_AXIS))
+    assert [c.output for c in counts] == shapes
+    assert sum(c.params for c in counts) == sum(p.numel() for p in model.parameters())

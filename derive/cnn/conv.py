@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from derive.cnn.sizes import Side, side_size
+from derive.cnn.sizes import Side, as_pair, side_size
 from derive.errors import InputError, MistakeError
 from derive.mistakes import resolve
 from derive.result import Quantity, Result
 
-__all__ = ["ConvSize", "count_symbols", "conv_output_size", "conv_size", "span_names"]
+__all__ = ["ConvSize", "conv_output_size", "conv_size", "count_symbols", "one_value", "span_names"]
 
 _POS = {"integer": True, "positive": True}
 
@@ -80,8 +80,8 @@ class ConvSize(Result):
             yield Quantity("C_1", self.channels, "input", note="input channels (the kernel depth D)")
         yield Quantity("U", h.kernel, "setting", note="kernel height")
         yield Quantity("V", w.kernel, "setting", note="kernel width")
-        yield Quantity("stride", w.stride, "setting")
-        yield Quantity("padding", w.padding, "setting")
+        yield Quantity("stride", one_value(h.stride, w.stride), "setting")
+        yield Quantity("padding", one_value(h.padding, w.padding), "setting")
         yield Quantity("dilation", w.dilation, "setting")
         if self.filters:
             yield Quantity("filters", self.filters, "setting")
@@ -98,6 +98,11 @@ class ConvSize(Result):
             if name in self.counts:
                 formula, subs = self.counts[name]
                 yield Quantity(name, _value(formula, subs), "count", formula, kind_note)
+
+
+def one_value(height, width):
+    """A setting of both axes as one number when they agree, else the pair (height, width)."""
+    return height if height == width else (height, width)
 
 
 def _value(formula: sp.Expr, subs: dict) -> int | sp.Rational:
@@ -126,8 +131,8 @@ def conv_size(
     input_shape: int | tuple[int, ...],
     kernel: int | tuple[int, int],
     *,
-    stride: int = 1,
-    padding: int = 0,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] = 0,
     dilation: int = 1,
     filters: int | None = None,
     mistakes: Iterable[str] | str | None = None,
@@ -137,7 +142,8 @@ def conv_size(
     Args:
         input_shape: ``W`` (square), ``(H, W)`` or ``(H, W, C)`` as the course writes it.
         kernel: ``F`` or ``(U, V)`` (height, width).
-        stride, padding, dilation: as in ``torch.nn.Conv2d``.
+        stride, padding, dilation: as in ``torch.nn.Conv2d`` (stride and padding: a number or a
+            (height, width) pair).
         filters: the number of filters P (adds the counts).
         mistakes: names of family ``size`` (and ``params`` for the counts), combinable.
     """
@@ -157,8 +163,9 @@ def conv_size(
         raise MistakeError(
             f"mistake {sorted(m - size_m)[0]!r} is about the counts, which need the number of filters", param="mistakes"
         )
-    hs = side_size(hn, kh, stride=stride, padding=padding, dilation=dilation, side="H", mistakes=size_m)
-    ws = side_size(wn, kw, stride=stride, padding=padding, dilation=dilation, side="W", mistakes=size_m)
+    (sh, sw), (ph, pw) = as_pair(stride, "stride"), as_pair(padding, "padding")
+    hs = side_size(hn, kh, stride=sh, padding=ph, dilation=dilation, side="H", mistakes=size_m)
+    ws = side_size(wn, kw, stride=sw, padding=pw, dilation=dilation, side="W", mistakes=size_m)
     counts = _counts(hs, ws, channels or 1, filters, m) if filters else {}
     return ConvSize(hs, ws, channels, filters, m, counts)
 

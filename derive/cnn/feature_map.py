@@ -22,8 +22,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from derive.cnn.conv import span_names
-from derive.cnn.sizes import Side, side_size
+from derive.cnn.conv import one_value, span_names
+from derive.cnn.sizes import Side, as_pair, side_size
 from derive.errors import InputError
 from derive.mistakes import resolve
 from derive.notation import applied, staged
@@ -44,14 +44,16 @@ def map_name(k: int | None = None) -> str:
     return "y" if k is None else f"y^({k})"
 
 
-def pad(channel, p: int) -> tuple:
-    """Zero padding of ``p`` on every side, as a tuple of row tuples."""
+def pad(channel, p: int | tuple[int, int]) -> tuple:
+    """Zero padding of ``p`` on every side (``(ph, pw)``: ph rows above and below, pw columns
+    left and right), as a tuple of row tuples."""
+    ph, pw = as_pair(p, "padding")
     rows = [tuple(r) for r in channel]
-    if p == 0:
+    if ph == 0 and pw == 0:
         return tuple(rows)
-    width = len(rows[0]) + 2 * p
-    zeros = [(0,) * width] * p
-    return tuple(zeros + [(0,) * p + r + (0,) * p for r in rows] + zeros)
+    width = len(rows[0]) + 2 * pw
+    zeros = [(0,) * width] * ph
+    return tuple(zeros + [(0,) * pw + r + (0,) * pw for r in rows] + zeros)
 
 
 def _nested(value) -> tuple:
@@ -65,8 +67,8 @@ class FeatureMap(Result):
     image: tuple
     filters: tuple
     bias: tuple | None
-    stride: int
-    padding: int
+    stride: int | tuple[int, int]  # one number, or (height, width) when they differ
+    padding: int | tuple[int, int]
     dilation: int
     height: Side
     width: Side
@@ -106,7 +108,7 @@ class FeatureMap(Result):
                     if k == 1:
                         yield Quantity(
                             applied("corner", name),
-                            ((i - 1) * self.stride + 1, (j - 1) * self.stride + 1),
+                            ((i - 1) * self.height.stride + 1, (j - 1) * self.width.stride + 1),
                             "window",
                             note="row and column where the window starts (1-based, padded image)",
                         )
@@ -149,8 +151,8 @@ def feature_map(
     image,
     filters,
     *,
-    stride: int = 1,
-    padding: int = 0,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] = 0,
     dilation: int = 1,
     bias: Iterable[float] | None = None,
     mistakes: Iterable[str] | str | None = None,
@@ -158,15 +160,26 @@ def feature_map(
     """Cross-correlate ``image`` with each filter, as CNNs do.
 
     Args:
-        image: H×W, or C×H×W (a list of channel matrices), nested lists of numbers.
+        image: H×W, or C×H×W (a list of channel matrices), nested lists of numbers; a list of
+            numbers is a 1-D signal, worked as one row (``conv1d``: the filter must be a list too,
+            and stride and padding act along the row).
         filters: a U×V matrix (one filter, one channel), C×U×V (one filter) or K×C×U×V.
-        stride, padding, dilation: as in ``torch.nn.functional.conv2d``.
+        stride, padding, dilation: as in ``torch.nn.functional.conv2d`` (stride and padding: a
+            number or a (height, width) pair).
         bias: one number per filter, or None.
         mistakes: ``flipped_filter`` (family ``feature_map``): the maps of a student who flipped
             the filter (textbook convolution instead of the CNN's cross-correlation).
     """
     m = resolve(mistakes, "feature_map")
     img = _nested(image)
+    if isinstance(img, tuple) and img and not isinstance(img[0], tuple):  # 1-D: one row
+        filt1 = _nested(filters)
+        if not (isinstance(filt1, tuple) and filt1 and not isinstance(filt1[0], tuple)):
+            raise InputError("a 1-D input (a list) takes a 1-D filter (a list), e.g. [1, 0, -1]", param="filters")
+        for value, what in ((stride, "stride"), (padding, "padding")):
+            if isinstance(value, (list, tuple)):
+                raise InputError(f"a 1-D input takes one {what}, along the list", param=what)
+        img, filters, stride, padding = (img,), (filt1,), (1, stride), (0, padding)
     if not isinstance(img, tuple) or not img or not isinstance(img[0], tuple) or not img[0]:
         raise InputError("give a matrix or a list of channel matrices", param="image")
     if not isinstance(img[0][0], tuple):
@@ -177,11 +190,12 @@ def feature_map(
     if "flipped_filter" in m:
         filt = tuple(tuple(tuple(row[::-1] for row in ch[::-1]) for ch in f) for f in filt)
     u, v = len(filt[0][0]), len(filt[0][0][0])
+    (sh, sw), (ph, pw) = as_pair(stride, "stride"), as_pair(padding, "padding")
     hs = side_size(
         len(img[0]),
         u,
-        stride=stride,
-        padding=padding,
+        stride=sh,
+        padding=ph,
         dilation=dilation,
         side="H",
         params=("image", "filters"),
@@ -190,8 +204,8 @@ def feature_map(
     ws = side_size(
         len(img[0][0]),
         v,
-        stride=stride,
-        padding=padding,
+        stride=sw,
+        padding=pw,
         dilation=dilation,
         side="W",
         params=("image", "filters"),
@@ -207,13 +221,15 @@ def feature_map(
             "use a smaller image or fewer filters",
             param="image",
         )
-    padded = tuple(pad(ch, padding) for ch in img)
-    s, d = stride, dilation
+    padded = tuple(pad(ch, (ph, pw)) for ch in img)
+    d = dilation
     terms = tuple(
         tuple(
             tuple(
                 tuple(
-                    tuple((padded[c][(i * s) + a * d][(j * s) + e * d], f[c][a][e]) for a in range(u) for e in range(v))
+                    tuple(
+                        (padded[c][(i * sh) + a * d][(j * sw) + e * d], f[c][a][e]) for a in range(u) for e in range(v)
+                    )
                     for c in range(len(img))
                 )
                 for j in range(ws.value)
@@ -232,4 +248,4 @@ def feature_map(
         )
         for k in range(len(filt))
     )
-    return FeatureMap(img, filt, b, stride, padding, dilation, hs, ws, padded, terms, maps, m)
+    return FeatureMap(img, filt, b, one_value(sh, sw), one_value(ph, pw), dilation, hs, ws, padded, terms, maps, m)

@@ -26,7 +26,7 @@ from math import ceil, floor, prod
 
 import sympy as sp
 
-from derive.cnn.sizes import side_size
+from derive.cnn.sizes import as_pair, side_size
 from derive.errors import InputError
 from derive.mistakes import resolve
 from derive.notation import applied
@@ -78,7 +78,7 @@ class LayerCount:
     name: str
     kind: str
     layer: Layer
-    stride: int
+    stride: int | tuple[int, int]  # (height, width) when the axes differ
     input: tuple[int, ...]
     output: tuple[int, ...]
     formulas: dict = field(compare=False)  # "params"/"connections"/"macs" -> SymPy formula (or None)
@@ -134,18 +134,21 @@ def _count(layer: Layer, name: str, shape: tuple[int, ...], bias_macs: bool, m: 
         formulas = {"params": params, "connections": conns, "macs": macs}
         return LayerCount(name, k, layer, stride, shape, out, formulas, subs or {}, **kw)
 
-    stride = layer.stride or (layer.kernel[0] if k in ("maxpool", "avgpool", "subsample") else 1)
+    pooling = k in ("maxpool", "avgpool", "subsample")
+    strides = as_pair(layer.stride, "stride") if layer.stride else (layer.kernel if pooling else (1, 1))
+    paddings = as_pair(layer.padding, "padding")
+    stride = strides[0] if strides[0] == strides[1] else tuple(strides)
     if k == "conv":
         c_in, h, w = shape
         (kh, kw) = layer.kernel
         hs, ws = (
             _where(
-                lambda n=n, kk=kk, sd=sd: side_size(
-                    n, kk, stride=stride, padding=layer.padding, dilation=layer.dilation, side=sd
+                lambda n=n, kk=kk, sd=sd, st=st, p=p: side_size(
+                    n, kk, stride=st, padding=p, dilation=layer.dilation, side=sd
                 ),
                 name,
             )
-            for n, kk, sd in ((h, kh, "H"), (w, kw, "W"))
+            for n, kk, sd, st, p in ((h, kh, "H", strides[0], paddings[0]), (w, kw, "W", strides[1], paddings[1]))
         )
         c_out, ho, wo = layer.out, hs.value, ws.value
         subs = {S["P"]: c_out, S["D"]: c_in, S["U"]: kh, S["V"]: kw, S["H_2"]: ho, S["W_2"]: wo}
@@ -171,18 +174,18 @@ def _count(layer: Layer, name: str, shape: tuple[int, ...], bias_macs: bool, m: 
         conns = _mul(params if "connections_as_params" not in m else true_params, S["H_2"], S["W_2"])
         bias_adds = _mul(S["P"], S["H_2"], S["W_2"]) if layer.bias else _ZERO
         return done(out, params, conns, macs, bias_adds, subs)
-    if k in ("maxpool", "avgpool", "subsample"):
+    if pooling:
         c, h, w = shape
         size = layer.kernel[0]
-        if layer.kernel[0] != layer.kernel[1]:
-            raise InputError(f"layer {name}: pooling windows are square here; give one size")
+        if layer.kernel[0] != layer.kernel[1] and k == "subsample":
+            raise InputError(f"layer {name}: subsampling windows are square here; give one size")
         hs, ws = (
             _where(
-                lambda n=n, sd=sd: side_size(
+                lambda n=n, sd=sd, kk=kk, st=st, p=p: side_size(
                     n,
-                    size,
-                    stride=stride,
-                    padding=layer.padding,
+                    kk,
+                    stride=st,
+                    padding=p,
                     ceil=layer.ceil,
                     side=sd,
                     pool=True,
@@ -191,7 +194,10 @@ def _count(layer: Layer, name: str, shape: tuple[int, ...], bias_macs: bool, m: 
                 ),
                 name,
             )
-            for n, sd in ((h, "H"), (w, "W"))
+            for n, sd, kk, st, p in (
+                (h, "H", layer.kernel[0], strides[0], paddings[0]),
+                (w, "W", layer.kernel[1], strides[1], paddings[1]),
+            )
         )
         out = (c, hs.value, ws.value)
         subs = {S["C"]: c, S["F"]: size, S["H_2"]: hs.value, S["W_2"]: ws.value}
@@ -200,6 +206,9 @@ def _count(layer: Layer, name: str, shape: tuple[int, ...], bias_macs: bool, m: 
             params = S["C"] if "forgot_bias" in m else _mul(2, S["C"])
             conns = _mul(_add(_mul(S["F"], S["F"]), 1), S["C"], S["H_2"], S["W_2"])
             return done(out, params, conns, units, units, subs)
+        if layer.kernel[0] != layer.kernel[1]:  # a U×V window
+            subs = {S["C"]: c, S["U"]: layer.kernel[0], S["V"]: layer.kernel[1], S["H_2"]: hs.value, S["W_2"]: ws.value}
+            return done(out, _ZERO, _mul(S["U"], S["V"], S["C"], S["H_2"], S["W_2"]), _ZERO, subs=subs)
         return done(out, _ZERO, _mul(S["F"], S["F"], S["C"], S["H_2"], S["W_2"]), _ZERO, subs=subs)
     if k == "adaptivepool":
         c, h, w = shape

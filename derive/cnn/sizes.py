@@ -28,7 +28,7 @@ from derive.errors import InputError, MistakeError
 from derive.notation import applied
 from derive.result import Quantity
 
-__all__ = ["MAX_SIZE", "Side", "side_size", "size_rule", "size_symbols"]
+__all__ = ["MAX_SIZE", "Side", "as_pair", "side_size", "size_rule", "size_symbols"]
 
 MAX_SIZE = 1_000_000
 _POS = {"integer": True, "positive": True}
@@ -59,6 +59,16 @@ def size_rule(side: str = "W", *, dilated: bool = False, ceil: bool = False, mis
     ratio = (n - span + pad) / st
     rounded = ratio if "no_floor" in m else (sp.ceiling(ratio) if ceil else sp.floor(ratio))
     return rounded if "missing_plus_one" in m else rounded + 1
+
+
+def as_pair(value, param: str) -> tuple:
+    """A setting for both axes, ``(height, width)``: ``3`` is ``(3, 3)``, ``(3, 2)`` stays (PyTorch's
+    order). The numbers are checked where they are used (:func:`side_size`)."""
+    if isinstance(value, (list, tuple)):
+        if len(value) != 2:
+            raise InputError(f"{str(value)[:40]}: give one number or two (height, width)", param=param)
+        return tuple(value)
+    return value, value
 
 
 def _number(x: sp.Expr) -> int | sp.Rational:

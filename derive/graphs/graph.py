@@ -12,6 +12,7 @@ name                kind                what
 ``a``               input               the point
 ``u``               node                the node's value; formula: ``b*c``
 ``local(u;b)``      local_derivative    ``∂u/∂b`` on the edge b -> u; formula: ``c``
+``local(J;a)@2``    local_derivative    the second use of a in J (``a+a``: two edges a -> J)
 ``dJ/du``           adjoint             reverse mode: ``Σ_m dJ/dm · local(m;u)`` over users m
 ``dJ/db``           gradient            the adjoint of an input
 ``paths(J;b)``      count               how many paths lead from J down to b
@@ -19,12 +20,18 @@ name                kind                what
 ``du/db``           tangent             forward mode (``wrt="b"``): ``Σ_i local(u;i) · di/db``
 ==================  ==================  ===================================================
 
+A node uses an input as often as it is typed there: ``a + a`` has two edges a -> J, named
+``local(J;a)@1`` and ``local(J;a)@2`` (``@k``: the k-th use, in the order typed; an input used
+once has no ``@``). Reverse mode adds over edges, so ``dJ/da = 1 + 1``; a path through such an
+edge is named with the ordinal of its node sequence, ``path(J;a)@1`` and ``path(J;a)@2``.
+
 At most :data:`MAX_PATHS_SHOWN` paths per input are listed (in the order a depth-first walk
 from J meets them, each node's inputs in the order they appear); ``paths(J;x)`` always counts
 them all. The output's forward-mode tangent is the gradient entry ``dJ/dx`` itself.
 
 Mistake ``one_path_only``: a node used by several nodes takes its adjoint from only the *first
-of its users in evaluation order*, ``dJ/dn = dJ/dm₁ · local(m₁;n)``, so each adjoint is the
+of its users in evaluation order*, ``dJ/dn = dJ/dm₁ · local(m₁;n)`` (both edges when m₁ uses n
+twice: the mistake forgets users, not uses), so each adjoint is the
 product along one path (up through first users) instead of the sum over all paths. It
 applies to reverse mode only.
 """
@@ -33,13 +40,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from types import MappingProxyType
 
 import sympy as sp
 
 from derive.errors import InputError, MistakeError
-from derive.graphs.nodes import MAX_NODES, Edge, Node, local_expr, node_names, structure
+from derive.graphs.nodes import MAX_NODES, Edge, Node, local_expr, node_names, structure, use_derivatives, written
 from derive.mistakes import resolve
 from derive.notation import applied, derivative, parse_name, sym
 from derive.parse.expr_parser import parse_tree, to_sympy
@@ -67,7 +73,7 @@ class Graph(Result):
     output: str
     at: Mapping[str, sp.Rational]
     node_values: Mapping[str, sp.Float]  # every node, inputs too (as 30-digit floats)
-    edges: Mapping[tuple[str, str], Edge]  # (source, target)
+    edges: Mapping[tuple[str, str, int], Edge]  # (source, target, use); in evaluation order, uses as typed
     adjoints: Mapping[str, sp.Float]  # dJ/dnode
     wrt: str | None = None
     tangents: Mapping[str, sp.Float] = field(default_factory=lambda: _EMPTY)  # d node / d wrt (forward mode)
@@ -83,40 +89,62 @@ class Graph(Result):
         """The nodes that use ``name`` as an input, in evaluation order."""
         return [n for n, node in self.nodes.items() if name in node.inputs]
 
+    def edges_into(self, name: str) -> list[Edge]:
+        """The edges into a node, one per use of an input, in the order typed."""
+        return [e for e in self.edges.values() if e.target == name]
+
+    def edges_from(self, name: str) -> list[Edge]:
+        """The edges out of a node (its uses), in evaluation order."""
+        return [e for e in self.edges.values() if e.source == name]
+
     def gradient(self) -> dict[str, sp.Float]:
         """``∂J/∂x`` for every input variable ``x``."""
         return {v: self.adjoints[v] for v in self.variables}
 
-    def paths(self, name: str, limit: int | None = None) -> list[list[str]]:
-        """Paths from the output down to ``name`` (each listed output first), at most ``limit``."""
-        out: list[list[str]] = []
+    def edge_paths(self, name: str, limit: int | None = None) -> list[list[Edge]]:
+        """Paths from the output down to ``name`` as their edges (output end first), at most
+        ``limit``; a node using an input twice gives two paths."""
+        out: list[list[Edge]] = []
 
-        def walk(path: list[str]) -> None:
+        def walk(node: str, path: list[Edge]) -> None:
             if limit is not None and len(out) >= limit:
                 return
-            if path[-1] == name:
+            if node == name:
                 out.append(list(path))
                 return
-            for i in self.nodes[path[-1]].inputs:
-                if self._reaches(i, name):
-                    walk(path + [i])
+            for e in self.edges_into(node):
+                if self._reaches(e.source, name):
+                    walk(e.source, path + [e])
 
-        walk([self.output])
+        walk(self.output, [])
+        return out
+
+    def paths(self, name: str, limit: int | None = None) -> list[list[str]]:
+        """Paths from the output down to ``name`` (each listed output first), at most ``limit``."""
+        return [[self.output] + [e.source for e in p] for p in self.edge_paths(name, limit)]
+
+    def listed_paths(self, name: str) -> list[tuple[str, list[Edge]]]:
+        """The paths the result lists (at most :data:`MAX_PATHS_SHOWN`), each with its name."""
+        out, seen = [], {}
+        for p in self.edge_paths(name, MAX_PATHS_SHOWN):
+            nodes = tuple([self.output] + [e.source for e in p])
+            seen[nodes] = seen.get(nodes, 0) + 1
+            out.append((self.path_name(list(nodes), seen[nodes] if any(e.use for e in p) else 0), p))
         return out
 
     def count_paths(self, name: str) -> int:
         """How many paths lead from the output to ``name`` (counted, not listed)."""
         count = {name: 1}
-        for n, node in self.nodes.items():
+        for n in self.nodes:
             if n != name:
-                count[n] = sum(count.get(i, 0) for i in node.inputs)
+                count[n] = sum(count.get(e.source, 0) for e in self.edges_into(n))
         return count[self.output]
 
     def first_user_path(self, name: str) -> list[str]:
         """The path ``one_path_only`` follows: up from ``name`` through first users, output first."""
         path = [name]
         while path[-1] != self.output:
-            path.append(self.consumers(path[-1])[0])
+            path.append(self.edges_from(path[-1])[0].target)
         return path[::-1]
 
     def _reaches(self, start: str, goal: str) -> bool:
@@ -137,14 +165,20 @@ class Graph(Result):
         return derivative(self.output, name)
 
     @staticmethod
-    def local_name(target: str, source: str) -> str:
-        """``local(u;b)``: the local derivative ∂target/∂source on one edge."""
-        return applied("local", target, source)
+    def local_name(target: str, source: str, use: int = 0) -> str:
+        """``local(u;b)``: the local derivative ∂target/∂source on one edge (``@use`` for the
+        use-th of several edges between the two)."""
+        return applied("local", target, source) + (f"@{use}" if use else "")
+
+    def edge_name(self, e: Edge) -> str:
+        """The local derivative's name for an edge."""
+        return self.local_name(e.target, e.source, e.use)
 
     @staticmethod
-    def path_name(path: list[str]) -> str:
-        """``path(J;v;u;b)``: the product of the local derivatives along a path, output first."""
-        return applied("path", *path)
+    def path_name(path: list[str], ordinal: int = 0) -> str:
+        """``path(J;v;u;b)``: the product of the local derivatives along a path, output first
+        (``@ordinal`` when several paths pass the same nodes, through an input used twice)."""
+        return applied("path", *path) + (f"@{ordinal}" if ordinal else "")
 
     def count_name(self, name: str) -> str:
         """``paths(J;b)``: how many paths lead from the output to ``name``."""
@@ -165,9 +199,7 @@ class Graph(Result):
             if node.op != "input":
                 yield Quantity(n, float(self.node_values[n]), "node", formula=node.expr)
         for e in self.edges.values():
-            yield Quantity(
-                self.local_name(e.target, e.source), float(e.value), "local_derivative", formula=e.derivative
-            )
+            yield Quantity(self.edge_name(e), float(e.value), "local_derivative", formula=e.derivative)
         note = "one path only: from the first user in evaluation order" if self.mistakes else None
         for n in reversed(list(self.nodes)):
             kind = "gradient" if self.nodes[n].op == "input" else "adjoint"
@@ -176,10 +208,9 @@ class Graph(Result):
             )
         for v in self.variables:
             yield Quantity(self.count_name(v), self.count_paths(v), "count")
-            for path in self.paths(v, MAX_PATHS_SHOWN):
-                edges = [self.edges[(path[k + 1], path[k])] for k in range(len(path) - 1)]
+            for name, edges in self.listed_paths(v):
                 yield Quantity(
-                    self.path_name(path),
+                    name,
                     float(sp.Mul(*[e.value for e in edges])),
                     "path_product",
                     formula=sp.Mul(*[e.derivative for e in edges]),
@@ -272,21 +303,28 @@ def build_graph(
 
     op_names = node_names(len(ops), variables, names)
     nodes: dict[str, Node] = {v: Node(v, "input", (), sym(v)) for v in variables}
+    local: dict[str, list[sp.Expr]] = {}  # per node, the local derivative of each use
     for i, (op, args, node) in enumerate(ops):
-        exprs, inputs = [], []
+        exprs, uses = [], []
         for kind, val in args:
             if kind == "c":
                 exprs.append(val)
                 continue
             name = val if kind == "v" else op_names[val]
             exprs.append(sym(name))
-            if name not in inputs:
-                inputs.append(name)
-        expr = exprs[0] if op == "identity" else local_expr(op, exprs, node)
-        nodes[op_names[i]] = Node(op_names[i], op, tuple(inputs), expr)
+            uses.append(name)
+        if op == "identity":
+            formula, local[op_names[i]] = exprs[0], [sp.Integer(1)]
+        else:
+            formula = local_expr(op, exprs, node)
+            local[op_names[i]] = use_derivatives(op, exprs, [k == "c" for k, _ in args], node)
+        inputs = tuple(dict.fromkeys(uses))
+        nodes[op_names[i]] = Node(
+            op_names[i], op, inputs, formula if op == "identity" else written(op, exprs, formula), tuple(uses), formula
+        )
 
     point = {v: _as_rational(v, at[v]) for v in variables}
-    values, edges = _evaluate(nodes, point)
+    values, edges = _evaluate(nodes, local, point)
     output = op_names[-1]
     adjoints = _reverse(nodes, edges, output, one_path="one_path_only" in chosen)
     tangents = _forward(nodes, edges, wrt) if wrt is not None else {}
@@ -317,53 +355,43 @@ def _as_rational(name: str, value: object) -> sp.Rational:
     return sp.Rational(value)
 
 
-@lru_cache(maxsize=2048)
-def _diff(expr: sp.Expr, var: sp.Symbol) -> sp.Expr:
-    """A node's local derivative, memoised: the same node formulas come back at every point."""
-    return sp.diff(expr, var)
-
-
-def _evaluate(nodes: Mapping[str, Node], at: Mapping[str, sp.Rational]):
-    """Forward values and the local derivative on every edge."""
+def _evaluate(nodes: Mapping[str, Node], local: Mapping[str, list[sp.Expr]], at: Mapping[str, sp.Rational]):
+    """Forward values and the local derivative on every edge (one edge per use, as typed)."""
     values: dict[str, sp.Float] = {}
-    edges: dict[tuple[str, str], Edge] = {}
+    edges: dict[tuple[str, str, int], Edge] = {}
     for name, node in nodes.items():
         if node.op == "input":
             values[name] = sp.Float(at[name], _PREC)
             continue
         point = {sym(i): values[i] for i in node.inputs}
-        values[name] = _number(node.expr.xreplace(point), lambda name=name, e=node.expr: f"{name} = {_plain(e)}")
-        for i in node.inputs:
-            d = _diff(node.expr, sym(i))
-            edges[(i, name)] = Edge(i, name, d, _number(d.xreplace(point), f"d{name}/d{i}"))
+        values[name] = _number(node.math.xreplace(point), lambda name=name, e=node.expr: f"{name} = {_plain(e)}")
+        for k, (i, d) in enumerate(zip(node.uses, local[name])):
+            use = node.uses[: k + 1].count(i) if node.uses.count(i) > 1 else 0
+            edges[(i, name, use)] = Edge(i, name, d, _number(d.xreplace(point), f"d{name}/d{i}"), use)
     return values, edges
 
 
 def _reverse(
-    nodes: Mapping[str, Node], edges: Mapping[tuple[str, str], Edge], output: str, *, one_path: bool = False
+    nodes: Mapping[str, Node], edges: Mapping[tuple[str, str, int], Edge], output: str, *, one_path: bool = False
 ) -> dict[str, sp.Float]:
-    """Adjoints ∂J/∂node, from the output back: each node sums over the nodes that use it
-    (with ``one_path``, only its first user in evaluation order counts)."""
+    """Adjoints ∂J/∂node, from the output back: each node sums over its uses, one edge each
+    (with ``one_path``, only the edges to its first user in evaluation order count)."""
     adj = {n: sp.Float(0, _PREC) for n in nodes}
     adj[output] = sp.Float(1, _PREC)
     first_user: dict[str, str] = {}
-    for name, node in nodes.items():  # evaluation order: a node's first user is met first
-        for i in node.inputs:
-            first_user.setdefault(i, name)
-    for name in reversed(list(nodes)):
-        for i in nodes[name].inputs:
-            if one_path and first_user[i] != name:
-                continue
-            adj[i] += adj[name] * edges[(i, name)].value
+    for e in edges.values():  # evaluation order: a node's first user is met first
+        first_user.setdefault(e.source, e.target)
+    for e in reversed(list(edges.values())):
+        if one_path and first_user[e.source] != e.target:
+            continue
+        adj[e.source] += adj[e.target] * e.value
     return adj
 
 
-def _forward(nodes: Mapping[str, Node], edges: Mapping[tuple[str, str], Edge], wrt: str) -> dict[str, sp.Float]:
-    """Tangents d node / d wrt, from the inputs forward."""
-    tan: dict[str, sp.Float] = {}
+def _forward(nodes: Mapping[str, Node], edges: Mapping[tuple[str, str, int], Edge], wrt: str) -> dict[str, sp.Float]:
+    """Tangents d node / d wrt, from the inputs forward: a sum over the edges into each node."""
+    tan = {name: sp.Float(1 if name == wrt else 0, _PREC) for name, node in nodes.items() if node.op == "input"}
     for name, node in nodes.items():
-        if node.op == "input":
-            tan[name] = sp.Float(1 if name == wrt else 0, _PREC)
-        else:
-            tan[name] = sum((edges[(i, name)].value * tan[i] for i in node.inputs), sp.Float(0, _PREC))
+        if node.op != "input":
+            tan[name] = sum((e.value * tan[e.source] for e in edges.values() if e.target == name), sp.Float(0, _PREC))
     return tan

@@ -344,7 +344,7 @@ def _items(
     return tuple(out)
 
 
-def _matrix_items(spec: NetSpec) -> tuple[Quantity, ...]:
+def _matrix_items(spec: NetSpec, update_bias: bool = True) -> tuple[Quantity, ...]:
     out = []
     for l in range(1, spec.L + 1):
         n, m = spec.sizes[l], spec.sizes[l - 1]
@@ -357,6 +357,30 @@ def _matrix_items(spec: NetSpec) -> tuple[Quantity, ...]:
             )
         )
     out.append(Quantity(applied("params", "net"), spec.n_params(), "count", note="trainable parameters"))
+    return tuple(out) + _matrix_rules(spec, update_bias)
+
+
+def _matrix_rules(spec: NetSpec, update_bias: bool) -> tuple[Quantity, ...]:
+    """The gradients and updates of every layer in matrix form, as SymPy matrix formulas (no
+    values): ``dJ/dW^(l) = δ⁽ˡ⁾ (a⁽ˡ⁻¹⁾)ᵀ``, ``dJ/db^(l) = δ⁽ˡ⁾`` and ``W^(l)@new``, ``b^(l)@new``
+    (the bias ones only with biases; the bias update only when biases are updated)."""
+    eta = sym("eta")
+    out = []
+    for l in range(spec.L, 0, -1):
+        n, m = spec.sizes[l], spec.sizes[l - 1]
+        delta, a_prev = sp.MatrixSymbol(key("delta", l), n, 1), sp.MatrixSymbol(key("a", l - 1), m, 1)
+        grad_w = delta * a_prev.T
+        out.append(Quantity(derivative("J", key("W", l)), None, "formula", grad_w, note="matrix form"))
+        if spec.bias:
+            out.append(Quantity(derivative("J", key("b", l)), None, "formula", delta, note="matrix form"))
+    for l in range(1, spec.L + 1):
+        n, m = spec.sizes[l], spec.sizes[l - 1]
+        delta, a_prev = sp.MatrixSymbol(key("delta", l), n, 1), sp.MatrixSymbol(key("a", l - 1), m, 1)
+        new_w = sp.MatrixSymbol(key("W", l), n, m) - eta * delta * a_prev.T
+        out.append(Quantity(staged(key("W", l), "new"), None, "formula", new_w, note="matrix form"))
+        if spec.bias and update_bias:
+            new_b = sp.MatrixSymbol(key("b", l), n, 1) - eta * delta
+            out.append(Quantity(staged(key("b", l), "new"), None, "formula", new_b, note="matrix form"))
     return tuple(out)
 
 
@@ -440,7 +464,7 @@ def backprop(
         mistakes=chosen,
     )
     if not per_neuron:
-        return Derivation(**common, items=_matrix_items(spec))
+        return Derivation(**common, items=_matrix_items(spec, update_bias))
     f = build_formulas(spec, mistakes=chosen, convention=convention, update_bias=update_bias, with_target=has_target)
     notes: dict[str, str] = {}
     vals, after = _evaluate(spec, f.formulas, values, eta, notes) if values is not None else (None, {})

@@ -10,8 +10,8 @@ Compact syntax, one layer per ``;`` (or line)::
 ==================================  ==========================================================
 ``conv OUT K``                      ``OUT`` filters of ``K`` or ``KhxKw``; options ``stride=``,
                                     ``padding=``, ``dilation=``, ``bias=no``
-``pool K`` / ``avgpool K``          max / average pooling; ``stride=`` (default ``K``),
-                                    ``padding=``, ``ceil``
+``pool K`` / ``avgpool K``          max / average pooling (``K`` or ``KhxKw``); ``stride=``
+                                    (default ``K``), ``padding=``, ``ceil``
 ``subsample K``                     LeNet's trainable subsampling (a coefficient and a bias per map)
 ``dense N``                         fully connected (``fc``, ``linear``); ``bias=no``
 ``flatten``, ``batchnorm``          ``bn`` for short
@@ -22,7 +22,9 @@ Compact syntax, one layer per ``;`` (or line)::
 ==================================  ==========================================================
 
 Every layer takes ``name=C1`` (a letter, then letters and digits, optionally ``_`` and an index:
-``conv1_2``); ``s=``, ``p=``, ``d=`` abbreviate stride, padding, dilation.
+``conv1_2``); ``s=``, ``p=``, ``d=`` abbreviate stride, padding, dilation. Kernel, stride and
+padding may differ per axis, height first: ``conv 6 5x3 stride=3,2 padding=1,0`` (in YAML also
+``stride: [3, 2]``).
 YAML (``yaml.safe_load``): ``input: 32x32x1`` and ``layers:``, a list whose items are compact
 strings (``- conv 6 5``) or mappings (``- {type: conv, filters: 6, kernel: 5, name: C1}``).
 """
@@ -101,8 +103,8 @@ class Layer:
     name: str = ""
     out: int | None = None  # filters, units or classes
     kernel: tuple[int, int] = (1, 1)
-    stride: int | None = None  # None: 1 for conv, the window size for pooling
-    padding: int = 0
+    stride: int | tuple[int, int] | None = None  # None: 1 for conv, the window for pooling; (h, w) per axis
+    padding: int | tuple[int, int] = 0  # (h, w) when the axes differ
     dilation: int = 1
     bias: bool = True
     ceil: bool = False
@@ -131,16 +133,22 @@ def _int(text: Any, what: str, where: str, low: int = 1) -> int:
     return value
 
 
-def _pair(text: Any, what: str, where: str) -> tuple[int, int]:
+def _pair(text: Any, what: str, where: str, low: int = 1) -> tuple[int, int]:
     if isinstance(text, (list, tuple)) and len(text) == 2:
-        return _int(text[0], what, where), _int(text[1], what, where)
-    parts = re.split(r"[x×]", str(text).strip().lower())
+        return _int(text[0], what, where, low), _int(text[1], what, where, low)
+    parts = re.split(r"[x×,]", str(text).strip().lower())
     if len(parts) == 1:
-        k = _int(parts[0], what, where)
+        k = _int(parts[0], what, where, low)
         return k, k
     if len(parts) == 2:
-        return _int(parts[0], what, where), _int(parts[1], what, where)
-    raise InputError(f"{where}: {what} {text!r}: give K or HxW, e.g. 5 or 3x5")
+        return _int(parts[0], what, where, low), _int(parts[1], what, where, low)
+    raise InputError(f"{where}: {what} {str(text)[:40]!r}: give K or HxW, e.g. 5 or 3x5")
+
+
+def _axes(text: Any, what: str, where: str, low: int = 1) -> int | tuple[int, int]:
+    """A stride or padding: one number, or height,width (``3,2``, ``3x2``, ``[3, 2]``) when they differ."""
+    h, w = _pair(text, what, where, low)
+    return h if h == w else (h, w)
 
 
 def _bool(value: Any, what: str, where: str) -> bool:
@@ -248,9 +256,9 @@ def make_layer(kind: str, args: list[Any], opts: dict[str, Any], where: str) -> 
     if "kernel" in named:
         spec["kernel"] = _pair(named.pop("kernel"), "kernel", where)
     if "stride" in named:
-        spec["stride"] = _int(named.pop("stride"), "stride", where)
+        spec["stride"] = _axes(named.pop("stride"), "stride", where)
     if "padding" in named:
-        spec["padding"] = _int(named.pop("padding"), "padding", where, low=0)
+        spec["padding"] = _axes(named.pop("padding"), "padding", where, low=0)
     if "dilation" in named:
         spec["dilation"] = _int(named.pop("dilation"), "dilation", where)
     if "bias" in named:

@@ -51,7 +51,7 @@ def parse_matrix_text(text: str, param: str = "matrix") -> list:
     return blocks[0] if len(blocks) == 1 else blocks
 
 
-def _check(value: Any, param: str) -> tuple[list, tuple[int, ...]]:
+def _check(value: Any, param: str, vector: bool = False) -> tuple[list, tuple[int, ...]]:
     """Validate nesting, numbers and rectangularity; return the value and its shape."""
 
     def shape_of(v: Any, depth: int) -> tuple[int, ...]:
@@ -78,13 +78,14 @@ def _check(value: Any, param: str) -> tuple[list, tuple[int, ...]]:
         return (len(v),) + shapes[0]
 
     shape = shape_of(value, 0)
-    if len(shape) < 2:
+    if len(shape) < (1 if vector else 2):
         raise InputError("a matrix is a list of rows, e.g. [[1,0],[0,1]]", param=param)
     return value, shape
 
 
-def read_matrix(text: str, param: str = "matrix") -> tuple[list, tuple[int, ...]]:
+def read_matrix(text: str, param: str = "matrix", *, vector: bool = False) -> tuple[list, tuple[int, ...]]:
     """Parse what a user gave for a matrix (``param`` names it in errors); return (nested list, shape).
+    ``vector=True`` also accepts a plain list of numbers (a 1-D signal, shape ``(n,)``).
 
     >>> read_matrix("[[1, 0], [0, 1]]", "image")
     ([[1, 0], [0, 1]], (2, 2))
@@ -97,7 +98,7 @@ def read_matrix(text: str, param: str = "matrix") -> tuple[list, tuple[int, ...]
             value = json.loads(raw)
         except json.JSONDecodeError as exc:
             raise InputError(f"not valid JSON ({exc.msg} at column {exc.colno})", param=param) from None
-        return _check(value, param)
+        return _check(value, param, vector)
     path = Path(raw)
     if not path.is_file():
         raise InputError(f"{raw!r} is neither inline JSON like [[1,0],[0,1]] nor a file", param=param)
@@ -109,5 +110,5 @@ def read_matrix(text: str, param: str = "matrix") -> tuple[list, tuple[int, ...]
             value = json.loads(content)
         except json.JSONDecodeError as exc:
             raise InputError(f"{raw}: not valid JSON ({exc.msg}, line {exc.lineno})", param=param) from None
-        return _check(value, param)
-    return _check(parse_matrix_text(content, param), param)
+        return _check(value, param, vector)
+    return _check(parse_matrix_text(content, param), param, vector)

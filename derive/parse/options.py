@@ -25,6 +25,7 @@ __all__ = [
     "MAX_SIZE",
     "arrange_filters",
     "parse_at",
+    "parse_axes",
     "parse_bias",
     "parse_input_shape",
     "parse_pair",
@@ -77,6 +78,17 @@ def parse_pair(text: str | int, param: str) -> tuple[int, int]:
     if len(vals) > 2:
         raise InputError(f"{str(text)[:40]!r}: expected N or HxW, e.g. 5 or 3x5", param=param)
     return (vals[0], vals[0]) if len(vals) == 1 else (vals[0], vals[1])
+
+
+def parse_axes(text: str | int, param: str) -> int | tuple[int, int]:
+    """A setting for one or both axes: ``"2"`` -> 2, ``"3,2"`` or ``"3x2"`` -> (3, 2) (height, width;
+    a pair with equal halves is one number). Whole numbers; their range is checked where they are used."""
+    if isinstance(text, int) and not isinstance(text, bool):
+        text = str(text)
+    vals = shape_ints(str(text), param, "N or height,width, e.g. 2 or 3,2")
+    if len(vals) > 2:
+        raise InputError(f"{str(text)[:40]!r}: give N or height,width, e.g. 2 or 3,2", param=param)
+    return vals[0] if len(vals) == 1 or vals[0] == vals[1] else (vals[0], vals[1])
 
 
 def parse_at(text: str | None, rows: int, cols: int, param: str = "at") -> tuple[int, int]:

@@ -352,6 +352,10 @@ def _matrix_only(d: Derivation) -> list:
             M(r"\frac{\partial J}{\partial W^{(l)}}", "∂J/∂W⁽ˡ⁾"),
             [M(r"\delta^{(l)} \left(a^{(l-1)}\right)^T", "δ⁽ˡ⁾ (a⁽ˡ⁻¹⁾)ᵀ")],
         ),
+    ]
+    if spec.bias:  # each rule is a quantity of the result (dJ/db^(l), b^(l)@new per layer): see _matrix_rules
+        out.append(Equation(M(r"\frac{\partial J}{\partial b^{(l)}}", "∂J/∂b⁽ˡ⁾"), [M(r"\delta^{(l)}", "δ⁽ˡ⁾")]))
+    out += [
         Heading("Update"),
         Equation(
             M(r"W^{(l)}", "W⁽ˡ⁾"),
@@ -359,6 +363,16 @@ def _matrix_only(d: Derivation) -> list:
             note="assignment",
         ),
     ]
+    if spec.bias and d.update_bias:
+        out.append(
+            Equation(
+                M(r"b^{(l)}", "b⁽ˡ⁾"),
+                [M(r"b^{(l)} - \eta \frac{\partial J}{\partial b^{(l)}}", "b⁽ˡ⁾ - η ∂J/∂b⁽ˡ⁾")],
+                note="assignment",
+            )
+        )
+    elif spec.bias:
+        out.append(Para("The biases are not updated (--no-bias-update)."))
     return out
 
 

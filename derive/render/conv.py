@@ -96,6 +96,11 @@ def _worked(fm: FeatureMap, i: int, j: int, k: int) -> Equation:
     return Equation(lhs, [Math(" + ".join(parts_l), " + ".join(parts_t)), fm[name]], name=name)
 
 
+def _axes(value) -> str:
+    """A setting for both axes: ``2``, or ``3×2`` (height × width) when they differ."""
+    return "×".join(map(str, value)) if isinstance(value, tuple) else str(value)
+
+
 def feature_map_report(fm: FeatureMap, at: tuple[int, int] = (1, 1)) -> Report:
     """The maps, their size, and output ``at`` (1-based) worked out as a sum of products."""
     img = fm["x"]
@@ -104,7 +109,7 @@ def feature_map_report(fm: FeatureMap, at: tuple[int, int] = (1, 1)) -> Report:
     rep = Report(
         f"Feature map{'s' if k_n > 1 else ''}: {len(img[0])}×{len(img[0][0])}"
         f"{f'×{c}' if c > 1 else ''} image, {k_n} filter{'s' if k_n > 1 else ''} {u}×{v}"
-        f"{f'×{c}' if c > 1 else ''}, stride {fm['stride']}, padding {fm['padding']}"
+        f"{f'×{c}' if c > 1 else ''}, stride {_axes(fm['stride'])}, padding {_axes(fm['padding'])}"
         + (f", dilation {fm['dilation']}" if fm["dilation"] != 1 else "")
     )
     rep.add(*_mistake_para(fm))

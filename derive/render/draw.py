@@ -141,9 +141,9 @@ def _record_fill(g, name: str) -> str | None:
     return "#eef3fb" if g.nodes[name].op == "input" else ("#fdf2e9" if name == g.output else None)
 
 
-def _local_label(g, name: str, i: str) -> str:
-    """The label of the edge from ``i`` into the operation computing ``name``: its local derivative."""
-    return f'<FONT COLOR="{LOCAL_COLOR}">{_d(name, i)} = {_n(g[g.local_name(name, i)])}</FONT>'
+def _edge_label(g, e) -> str:
+    """The label of an edge (one use of an input by an operation): its local derivative."""
+    return f'<FONT COLOR="{LOCAL_COLOR}">{_d(e.target, e.source)} = {_n(g[g.edge_name(e)])}</FONT>'
 
 
 def graph_dot(g) -> str:
@@ -171,8 +171,8 @@ def graph_dot(g) -> str:
             f"  {_quote('op:' + name)} [shape=ellipse, style=filled, "
             f'fillcolor="#f4f4f4", fontsize=11, margin="0.05,0.02", label=<{op_label}>];'
         )
-        for i in node.inputs:
-            lines.append(f"  {_quote('v:' + i)} -> {_quote('op:' + name)} [label=<{_local_label(g, name, i)}>];")
+        for e in g.edges_into(name):  # one edge per use: a + a has two
+            lines.append(f"  {_quote('v:' + e.source)} -> {_quote('op:' + name)} [label=<{_edge_label(g, e)}>];")
         lines.append(f"  {_quote('op:' + name)} -> {_quote('v:' + name)};")
     lines.append("}")
     return "\n".join(lines) + "\n"
@@ -195,7 +195,7 @@ def graph_scene(g) -> tuple[list[draw_svg.Shape], list[draw_svg.Edge]]:
             continue
         op = [html_expr(node.expr)]
         shapes.append(draw_svg.Shape("op:" + name, op, "ellipse", "#f4f4f4", 11.0, column=3 * level[name] - 1))
-        edges += [draw_svg.Edge("v:" + i, "op:" + name, _local_label(g, name, i)) for i in node.inputs]
+        edges += [draw_svg.Edge("v:" + e.source, "op:" + name, _edge_label(g, e)) for e in g.edges_into(name)]
         edges.append(draw_svg.Edge("op:" + name, "v:" + name))
     return shapes, edges
 

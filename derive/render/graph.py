@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive.graphs.graph import MAX_PATHS_SHOWN, Graph
-from derive.notation import latex_name, parse_name, text_name
+from derive.graphs.graph import MAX_PATHS_SHOWN, Edge, Graph
+from derive.notation import latex_name, text_name
 from derive.render.printing import fmt_number
 from derive.render.quantities import quantities_json
 from derive.render.report import Equation, Heading, Math, Para, Report, Table
@@ -29,12 +29,18 @@ def _point_value(value: sp.Rational) -> str:
     return fmt_number(float(value), 15) if q == 1 else str(value)
 
 
-def _partial(top: str, bottom: str, d: str = "∂") -> Math:
+def _partial(top: str, bottom: str, d: str = "∂", use: int = 0) -> Math:
+    """``∂top/∂bottom``; with ``use``, along the use-th of several edges (``∂J/∂a (use 2)``)."""
     ld = r"\partial " if d == "∂" else "d"
-    return Math(
-        r"\frac{" + ld + latex_name(top) + "}{" + ld + latex_name(bottom) + "}",
-        f"{d}{text_name(top)}/{d}{text_name(bottom)}",
-    )
+    latex = r"\frac{" + ld + latex_name(top) + "}{" + ld + latex_name(bottom) + "}"
+    text = f"{d}{text_name(top)}/{d}{text_name(bottom)}"
+    if use:
+        return Math(latex + r"\big|_{\text{use " + str(use) + "}}", f"{text} (use {use})")
+    return Math(latex, text)
+
+
+def _local(e: Edge) -> Math:
+    return _partial(e.target, e.source, use=e.use)
 
 
 def _num(value, digits: int = 6) -> str:
@@ -58,16 +64,6 @@ def _shown_value(value):
     return sp.Float(value, 30) if isinstance(value, sp.Rational) and not value.is_Integer else value
 
 
-def _listed_paths(g: Graph, v: str) -> list[list[str]]:
-    """The paths to ``v`` that the result lists, read from its quantity names."""
-    out = []
-    for name in g.names("path_product"):
-        atoms = [str(a) for a in parse_name(name).atoms]
-        if atoms[-1] == v:
-            out.append(atoms)
-    return out
-
-
 def graph_report(g: Graph) -> Report:
     """The graph as the notes write it: node table, local derivatives, reverse (and forward) mode."""
     out = g.output
@@ -85,14 +81,7 @@ def graph_report(g: Graph) -> Report:
         )
     r.add(Heading("Forward pass and adjoints"), Table(["node", "definition", "value", f"adjoint d{out}/d(node)"], rows))
 
-    edge_rows = [
-        [
-            _partial(e.target, e.source),
-            qs[g.local_name(e.target, e.source)].formula,
-            g[g.local_name(e.target, e.source)],
-        ]
-        for e in g.edges.values()
-    ]
+    edge_rows = [[_local(e), qs[g.edge_name(e)].formula, g[g.edge_name(e)]] for e in g.edges.values()]
     r.add(Heading("Local derivatives (one per edge)"), Table(["edge", "local derivative", "value"], edge_rows))
 
     if g.mistakes:
@@ -101,15 +90,17 @@ def graph_report(g: Graph) -> Report:
             "for the first user m of n (in evaluation order)"
         )
     else:
-        rule = f"From {out} back: d{out}/dn = sum over the users m of n: d{out}/dm * dm/dn"
+        rule = f"From {out} back: d{out}/dn = sum over the edges from n to its users m: d{out}/dm * dm/dn"
     r.add(Heading("Reverse mode"), Para(rule))
     r.add(Equation(_partial(out, out), [g[g.adjoint_name(out)]], name=g.adjoint_name(out)))
     for name in reversed(list(g.nodes)):
         if name == out:
             continue
-        users = g.consumers(name)[:1] if g.mistakes else g.consumers(name)
-        terms = [(_partial(out, m), _partial(m, name)) for m in users]
-        values = [(_num(g[g.adjoint_name(m)]), _num(g[g.local_name(m, name)])) for m in users]
+        uses = g.edges_from(name)
+        if g.mistakes:  # one path only: the edges to the first user
+            uses = [e for e in uses if e.target == uses[0].target]
+        terms = [(_partial(out, e.target), _local(e)) for e in uses]
+        values = [(_num(g[g.adjoint_name(e.target)]), _num(g[g.edge_name(e)])) for e in uses]
         r.add(
             Equation(
                 _partial(out, name),
@@ -124,15 +115,20 @@ def graph_report(g: Graph) -> Report:
     )
     for v in g.variables:
         total = g[g.count_name(v)]
-        listed = _listed_paths(g, v)
-        products = [g[g.path_name(p)] for p in listed]
-        for path, product in zip(listed, products):
-            factors = [_num(g[g.local_name(path[k], path[k + 1])]) for k in range(len(path) - 1)]
+        listed = g.listed_paths(v)
+        products = [g[name] for name, _ in listed]
+        for (name, edges), product in zip(listed, products):
+            path = [out] + [e.source for e in edges]
+            factors = [_num(g[g.edge_name(e)]) for e in edges]
+            ordinal = f" (path {name.rsplit('@', 1)[1]})" if "@" in name else ""
             r.add(
                 Equation(
-                    Math(r" \to ".join(latex_name(p) for p in path), " → ".join(text_name(p) for p in path)),
+                    Math(
+                        r" \to ".join(latex_name(p) for p in path) + (rf"\ \text{{{ordinal}}}" if ordinal else ""),
+                        " → ".join(text_name(p) for p in path) + ordinal,
+                    ),
                     [Math(r" \cdot ".join(factors), "·".join(factors)), product],
-                    name=g.path_name(path),
+                    name=name,
                 )
             )
         if total > len(listed):
@@ -170,8 +166,9 @@ def graph_report(g: Graph) -> Report:
             if node.op == "input":
                 r.add(Equation(_partial(name, w, "d"), [g[tangent]], name=tangent))
                 continue
-            terms = [(_partial(name, i), _partial(i, w, "d")) for i in node.inputs]
-            values = [(_num(g[g.local_name(name, i)]), _num(g[g.tangent_name(i)])) for i in node.inputs]
+            into = g.edges_into(name)
+            terms = [(_local(e), _partial(e.source, w, "d")) for e in into]
+            values = [(_num(g[g.edge_name(e)]), _num(g[g.tangent_name(e.source)])) for e in into]
             r.add(Equation(_partial(name, w, "d"), _product_terms(terms, values) + [g[tangent]], name=tangent))
 
     r.add(Heading("Gradient"))
@@ -189,6 +186,9 @@ def graph_data(g: Graph) -> dict:
         "output": g.output,
         "variables": g.variables,
         "wrt": g.wrt,
-        "nodes": [{"name": n, "op": node.op, "inputs": list(node.inputs)} for n, node in g.nodes.items()],
+        "nodes": [
+            {"name": n, "op": node.op, "inputs": list(node.inputs), **({"uses": list(node.uses)} if node.uses else {})}
+            for n, node in g.nodes.items()
+        ],
         **quantities_json(g),
     }

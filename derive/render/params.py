@@ -41,6 +41,11 @@ def _shape(shape) -> str:
     return "×".join(str(n) for n in shape)
 
 
+def _both(value) -> str:
+    """A per-axis setting as height,width (``3,2``); one number when the axes agree."""
+    return ",".join(map(str, value)) if isinstance(value, tuple) else str(value)
+
+
 def _kernel(lc: LayerCount) -> str:
     layer = lc.layer
     if lc.kind == "adaptivepool":
@@ -50,9 +55,9 @@ def _kernel(lc: LayerCount) -> str:
     kh, kw = layer.kernel
     out = f"{kh}×{kw}"
     if lc.stride != 1:
-        out += f" s{lc.stride}"
+        out += f" s{_both(lc.stride)}"
     if layer.padding:
-        out += f" p{layer.padding}"
+        out += f" p{_both(layer.padding)}"
     if layer.dilation != 1:
         out += f" d{layer.dilation}"
     return out + (" ceil" if layer.ceil else "")

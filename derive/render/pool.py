@@ -20,8 +20,8 @@ def pool_size_report(r: PoolSize) -> Report:
     c = r["C_1"] if "C_1" in r else None
     rep = Report(
         f"Pooling output size: input {r['H_1']}×{r['W_1']}{f'×{c}' if c else ''}, window "
-        f"{r['F']}×{r['F']}, stride {r['stride']}"
-        + (f", padding {r['padding']}" if r["padding"] else "")
+        f"{r.height.kernel}×{r.width.kernel}, stride {_axes(r['stride'])}"
+        + (f", padding {_axes(r['padding'])}" if r["padding"] else "")
         + (", ceil mode" if r.width.ceil else "")
     )
     rep.add(*_mistake_para(r))
@@ -45,20 +45,43 @@ def pool_size_report(r: PoolSize) -> Report:
     return rep
 
 
+def _axes(value) -> str:
+    """A setting for both axes: ``2``, or ``3×2`` (height × width) when they differ."""
+    return "×".join(map(str, value)) if isinstance(value, tuple) else str(value)
+
+
+def _cell(x) -> str:
+    return "−∞" if x == float("-inf") else str(x)
+
+
 def pool_map_report(r: PoolMap, at: tuple[int, int] = (1, 1)) -> Report:
     """The pooled map(s) and one window worked out (``at`` is 1-based)."""
-    img, size = r["x"], r["F"]
+    img = r["x"]
+    window = f"{r.height.kernel}×{r.width.kernel}"
     c = len(img)
     i, j = at
     rep = Report(
         f"{'Max' if r.mode == 'max' else 'Average'} pooling: {len(img[0])}×{len(img[0][0])}"
-        f"{f'×{c}' if c > 1 else ''} image, window {size}×{size}, stride {r['stride']}"
+        f"{f'×{c}' if c > 1 else ''} image, window {window}, stride {_axes(r['stride'])}"
+        + (f", padding {_axes(r['padding'])}" if "padding" in r else "")
+        + (", ceil mode" if "ceil" in r else "")
     )
     rep.add(*_mistake_para(r))
+    pad = ""
+    if "padding" in r:
+        pad = (
+            "; the padding is −∞, so a padded cell never wins"
+            if r.taken == "max"
+            else "; the padding is zeros that count in the mean (PyTorch's default, count_include_pad=True)"
+        )
+    if "ceil" in r:
+        pad += "; in ceil mode a window may reach past the input (and its padding): those cells are left out"
     rep.add(
         Para(
             ("Each output is the largest value" if r.taken == "max" else "Each output is the mean")
-            + f" of a {size}×{size} window; windows move by {r['stride']}"
+            + f" of a {window} window; windows move by {_axes(r['stride'])}"
+            + (" (down×across)" if isinstance(r["stride"], tuple) else "")
+            + pad
             + (", channel by channel." if c > 1 else ".")
         )
     )
@@ -67,9 +90,10 @@ def pool_map_report(r: PoolMap, at: tuple[int, int] = (1, 1)) -> Report:
     for k in range(1, c + 1):
         name = r.name(i, j, k)
         win = r[applied("window", name)]
-        nums = ", ".join(str(x) for x in win)
+        nums = ", ".join(_cell(x) for x in win)
         if r.taken == "max":
-            rhs: list = [Math(rf"\max\{{{nums}\}}", f"max{{{nums}}}")]
+            latex_nums = nums.replace("−∞", r"-\infty")
+            rhs: list = [Math(rf"\max\{{{latex_nums}\}}", f"max{{{nums}}}")]
         else:
             plus = " + ".join(f"({x})" if x < 0 else str(x) for x in win)
             rhs = [Math(rf"\frac{{{plus}}}{{{len(win)}}}", f"({plus})/{len(win)}")]

@@ -82,6 +82,12 @@ class _CourseText(StrPrinter):
         rows = ["[" + ", ".join(self._print(v) for v in expr.row(i)) + "]" for i in range(expr.rows)]
         return "[" + ", ".join(rows) + "]"
 
+    def _print_MatrixSymbol(self, expr):  # a vector or matrix named in the notation: δ⁽²⁾, W⁽¹⁾
+        return text_name(str(expr.name))
+
+    def _print_Transpose(self, expr):
+        return "(" + self._print(expr.arg) + ")ᵀ"
+
     def _print_Heaviside(self, expr):
         return "[" + self._print(expr.args[0]) + " > 0]"
 
