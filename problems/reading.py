@@ -842,6 +842,88 @@ def evaluate(tree: Tree, env: Mapping[str, float]) -> float:
             raise Undefined(f"{name} is not finite")
         return v
 
+    try:
+        return _run(_program(tree), env)
+    except _Slow:
+        pass  # something is undefined: the walk below says what, and where
     value = _walk(tree, lookup)[id(tree)]
     assert value is not None
     return value
+
+
+class _Slow(Exception):
+    pass
+
+
+_BINARY: dict[str, Callable[[float, float], float]] = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "/": lambda a, b: a / b,
+    "^": math.pow,
+}
+_PROGRAMS: dict[int, tuple[Tree, list]] = {}  # id(tree) -> (tree, program): the tree is kept alive
+
+
+def _program(tree: Tree) -> list:
+    """The tree in postfix order, as (op, argument) steps (built once per tree)."""
+    hit = _PROGRAMS.get(id(tree))
+    if hit is not None and hit[0] is tree:
+        return hit[1]
+    prog: list = []
+    stack: list[tuple[Tree, bool]] = [(tree, False)]
+    while stack:
+        node, ready = stack.pop()
+        kids = _children(node)
+        if kids and not ready:
+            stack.append((node, True))
+            stack.extend((k, False) for k in reversed(kids))
+            continue
+        if isinstance(node, Var):
+            prog.append((0, node.name))
+        elif isinstance(node, (Num, Const)):
+            prog.append((1, float(_apply(node, []))))
+        elif isinstance(node, Unary):
+            prog.append((2, node.op == "-"))
+        elif isinstance(node, Call):
+            prog.append((3, (_FLOAT[node.name], len(kids))))
+        else:
+            prog.append((4, _BINARY[node.op]))
+    if len(_PROGRAMS) > 8192:
+        _PROGRAMS.clear()
+    _PROGRAMS[id(tree)] = (tree, prog)
+    return prog
+
+
+def _run(prog: list, env: Mapping[str, float]) -> float:
+    """Run a postfix program in floats; :class:`_Slow` on anything undefined (the walk explains it)."""
+    st: list[float] = []
+    try:
+        for op, arg in prog:
+            if op == 0:
+                st.append(float(env[arg]))
+                continue
+            if op == 1:
+                st.append(arg)
+                continue
+            if op == 2:
+                if arg:
+                    st[-1] = -st[-1]
+                continue
+            if op == 3:
+                fn, n = arg
+                args = st[-n:]
+                del st[-n:]
+                v = float(fn(*args))
+            else:
+                b = st.pop()
+                v = float(arg(st.pop(), b))
+            if v - v != 0:  # inf or nan
+                raise _Slow
+            st.append(v)
+    except (ArithmeticError, ValueError, TypeError, KeyError):
+        raise _Slow from None
+    v = st[0]
+    if v - v != 0:
+        raise _Slow
+    return v
