@@ -249,8 +249,18 @@ def check(
 
     def build():
         from derive.check import compare_with_engine
+        from derive.mlp.derivation import PER_NEURON_LIMIT
+        from derive.parse.net import parse_sizes
         from derive.render.check import check_report
 
+        widest = max(parse_sizes(net))
+        if widest > PER_NEURON_LIMIT:  # said before the numbers: the seed is check's own default
+            raise InputError(
+                f"{net.strip()[:40]!r}: the check compares every neuron's numbers, for layers of at most "
+                f"{PER_NEURON_LIMIT} neurons (this net has a layer of {widest}); check a narrower net of the "
+                f"same depth, or see this one in matrix form with 'derive backprop --net {net.strip()[:40]}'",
+                param="net",
+            )
         d = _derivation(
             net,
             activation,

@@ -259,7 +259,7 @@ def test_matrix_forms(tmp_path):
         ("[[1, 2], [3]]", "not rectangular"),
         ("[[1, 2], [3, true]]", "not a number"),
         ('[[1, "a"]]', "not a number"),
-        ("[[1, 2]", "not valid JSON"),
+        ("[[1, 2]", "malformed JSON"),
         ("[1, 2]", "a matrix is a list of rows"),
         ("[]", "empty list"),
         ("no_such_file.txt", "neither inline JSON"),
