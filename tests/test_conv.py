@@ -309,3 +309,27 @@ def test_docstring_examples(module):
 
     result = doctest.testmod(importlib.import_module(module))
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_a_wide_feature_map_prints_every_number_in_blocks_that_fit():
+    # 3x100 image of j mod 7 and a 1x1 filter of 1: the map is the image. As one table rich
+    # squeezed 101 columns into 80 and printed only empty lines.
+    from derive.render.conv import feature_map_report
+    from derive.render.formats import render
+
+    image = [[j % 7 for j in range(100)] for _ in range(3)]
+    text = render(feature_map_report(feature_map(image, [[1]]), (1, 1)), "text", width=60)
+    shown = text.split("\nFeature map\n", 1)[1].splitlines()
+    assert all(len(line) <= 60 for line in shown)
+    rows: dict[str, list[str]] = {"1": [], "2": [], "3": []}
+    headers: list[str] = []
+    for line in shown:
+        cells = line.split()
+        if cells and cells[0].startswith("y"):
+            continue  # a caption "y, columns 1–11:"
+        if line.startswith(" "):
+            headers += cells
+        elif cells and cells[0] in rows:
+            rows[cells[0]] += cells[1:]
+    assert headers == [str(j) for j in range(1, 101)]
+    assert all(r == [str(j % 7) for j in range(100)] for r in rows.values())

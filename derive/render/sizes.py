@@ -149,9 +149,30 @@ def stride_notes(result, w: Side, h: Side) -> list[Para]:
     ]
 
 
+#: Text columns a matrix table may fill; a wider matrix is shown in blocks of columns (a 100-column
+#: feature map as one table squeezed every column to nothing and printed only empty lines).
+TABLE_WIDTH = 58  # the narrowest width the CLI renders at is 60
+
+
 def matrix_table(m, title: str) -> list[Para | Table]:
-    """A matrix as a caption and a table with 1-based row and column numbers."""
-    return [
-        Para(title + ":"),
-        Table([""] + [str(j + 1) for j in range(len(m[0]))], [[str(i + 1)] + list(row) for i, row in enumerate(m)]),
-    ]
+    """A matrix as a caption and a table with 1-based row and column numbers, in blocks of
+    columns that fit :data:`TABLE_WIDTH` when it is wide."""
+    n_cols = len(m[0])
+    cell = max(len(fmt_number(x)) for row in m for x in row)
+    label = len(str(len(m)))
+    per_block = max(1, (TABLE_WIDTH - label) // (max(cell, len(str(n_cols))) + 2))  # 2: the gap
+    if n_cols <= per_block:
+        blocks = [(0, n_cols)]
+    else:
+        blocks = [(j, min(j + per_block, n_cols)) for j in range(0, n_cols, per_block)]
+    out: list[Para | Table] = []
+    for start, stop in blocks:
+        caption = title if len(blocks) == 1 else f"{title}, columns {start + 1}–{stop}"
+        out.append(Para(caption + ":"))
+        out.append(
+            Table(
+                [""] + [str(j + 1) for j in range(start, stop)],
+                [[str(i + 1)] + list(row[start:stop]) for i, row in enumerate(m)],
+            )
+        )
+    return out
