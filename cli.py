@@ -214,9 +214,10 @@ def backprop(
     def build():
         from derive.render.backprop import derivation_report
 
-        d = result["d"] = _derivation(
-            net, activation, loss, no_bias, values, seed, lr, no_bias_update, mistake, verify, convention
-        )
+        with _verify_progress(verify):
+            d = result["d"] = _derivation(
+                net, activation, loss, no_bias, values, seed, lr, no_bias_update, mistake, verify, convention
+            )
         if draw is not None:
             _draw_network(d, draw)
         return derivation_report(d)
@@ -803,6 +804,37 @@ def _write_homework(spec_path, roster_path, out, force, id_column, pdf, workers)
         f"checked variants written to {out}{pdfs}",
         err=True,
     )
+
+
+class _verify_progress:
+    """A progress bar for --verify on a terminal (the checks of a deep net take seconds)."""
+
+    def __init__(self, verify: bool):
+        self.verify, self.bar, self.scope = verify, None, None
+
+    def __enter__(self):
+        if self.verify and sys.stderr.isatty():
+            from derive.mlp.verify import reporting_progress
+
+            self.scope = reporting_progress(self.report)
+            self.scope.__enter__()
+        return self
+
+    def report(self, done: int, total: int) -> None:
+        if self.bar is None:
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self.bar = Progress(transient=True, console=Console(stderr=True))
+            self.bar.start()
+            self.task = self.bar.add_task("verifying", total=total)
+        self.bar.update(self.task, completed=done, total=total)
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+        if self.scope is not None:
+            self.scope.__exit__(*exc)
 
 
 class _progress:
