@@ -76,6 +76,8 @@ def _nested(text: str) -> Any:
         return tuple(tuple(_number(x) for x in re.split(r"[,\s]+", row.strip()) if x) for row in inner.split(";"))
     try:
         doc = json.loads(t)
+    except RecursionError:  # "[[[[..." thousands deep: one line, not a traceback mid-batch
+        raise InputError("nested too deeply; write a list of numbers or of rows") from None
     except ValueError:
         parts = [p for p in re.split(r"[,\s]+", t.strip("[]()")) if p]
         return tuple(_number(p) for p in parts)

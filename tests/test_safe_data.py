@@ -117,3 +117,34 @@ def test_padding_is_bounded_before_the_padded_image_is_built():
     fm = feature_map([[1, 2], [3, 4]], [[2]], padding=1)
     assert fm.maps[0] == ((0, 0, 0, 0), (0, 2, 4, 0), (0, 6, 8, 0), (0, 0, 0, 0))
     assert math.prod((len(fm.padded[0]), len(fm.padded[0][0]))) == 16
+
+
+# --- the exercise bank's front doors: a spec file and a student's answer ------------------------
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("title: x\nitems: " + "[" * 100_000 + "]" * 100_000, f"nested deeper than {MAX_DEPTH} levels"),
+        ("title: x\nseed: " + "9" * 5000, "not readable as YAML"),
+        (_billion_laughs().replace("x: *i", "title: *i"), f"more than {MAX_ITEMS:,} values"),
+    ],
+)
+def test_a_hostile_homework_spec_is_one_line(tmp_path, text, message):
+    from problems.spec import load_spec
+
+    path = tmp_path / "spec.yaml"
+    path.write_text(text)
+    with pytest.raises(InputError, match=message):  # RecursionError / ValueError tracebacks before
+        load_spec(path)
+
+
+def test_an_answer_nested_thousands_deep_is_an_invalid_answer():
+    from problems.answers import MAX_ANSWER, parse_answer
+    from problems.fields import Field, Rule
+
+    f = Field("f", "f", "vector", Rule.places(4), ("f", "f"), answer=(1.0, 2.0))
+    depth = MAX_ANSWER // 2
+    with pytest.raises(InputError, match="nested too deeply"):
+        parse_answer("[" * depth + "]" * depth, f)
+    assert parse_answer("[1, 2]", f) == (1.0, 2.0)
