@@ -50,7 +50,7 @@ __all__ = [
 #: The direct method is used while :func:`direct_cost` is at most this (2-2-2-2-1: 651 and
 #: 3-4-2: 884, about a second each; 4-8-3: 8241 took 4 s, 2-2-2-2-2-2-2: 9144 minutes).
 DIRECT_BUDGET = 1_000
-#: Beyond this :func:`inductive_cost` (16-16-16-16: 15504, about 10 s) --verify is refused.
+#: Beyond this :func:`inductive_cost` (16-16-16-16: 15504, about 10 s) verification is refused.
 INDUCTIVE_BUDGET = 20_000
 
 _progress: contextvars.ContextVar[Callable[[int, int], None] | None] = contextvars.ContextVar(
