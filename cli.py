@@ -219,9 +219,10 @@ def backprop(
     def build():
         from derive.render.backprop import derivation_report
 
-        d = result["d"] = _derivation(
-            net, activation, loss, no_bias, values, seed, lr, no_bias_update, mistake, verify, convention
-        )
+        with _verify_progress(verify):
+            d = result["d"] = _derivation(
+                net, activation, loss, no_bias, values, seed, lr, no_bias_update, mistake, verify, convention
+            )
         if draw is not None:
             _draw_network(d, draw)
         return derivation_report(d)
@@ -254,8 +255,18 @@ def check(
 
     def build():
         from derive.check import compare_with_engine
+        from derive.mlp.derivation import PER_NEURON_LIMIT
+        from derive.parse.net import parse_sizes
         from derive.render.check import check_report
 
+        widest = max(parse_sizes(net))
+        if widest > PER_NEURON_LIMIT:  # said before the numbers: the seed is check's own default
+            raise InputError(
+                f"{net.strip()[:40]!r}: the check compares every neuron's numbers, for layers of at most "
+                f"{PER_NEURON_LIMIT} neurons (this net has a layer of {widest}); check a narrower net of the "
+                f"same depth, or see this one in matrix form with 'derive backprop --net {net.strip()[:40]}'",
+                param="net",
+            )
         d = _derivation(
             net,
             activation,
@@ -834,6 +845,37 @@ def _write_homework(spec_path, roster_path, out, force, id_column, pdf, workers)
         f"checked variants written to {out}{pdfs}",
         err=True,
     )
+
+
+class _verify_progress:
+    """A progress bar for --verify on a terminal (the checks of a deep net take seconds)."""
+
+    def __init__(self, verify: bool):
+        self.verify, self.bar, self.scope = verify, None, None
+
+    def __enter__(self):
+        if self.verify and sys.stderr.isatty():
+            from derive.mlp.verify import reporting_progress
+
+            self.scope = reporting_progress(self.report)
+            self.scope.__enter__()
+        return self
+
+    def report(self, done: int, total: int) -> None:
+        if self.bar is None:
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self.bar = Progress(transient=True, console=Console(stderr=True))
+            self.bar.start()
+            self.task = self.bar.add_task("verifying", total=total)
+        self.bar.update(self.task, completed=done, total=total)
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+        if self.scope is not None:
+            self.scope.__exit__(*exc)
 
 
 class _progress:

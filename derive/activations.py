@@ -42,6 +42,9 @@ class sigma(sp.Function):  # noqa: N801 - printed as the course's sigma
     def _eval_rewrite_as_exp(self, z, **kwargs):
         return 1 / (1 + sp.exp(-z))
 
+    def _eval_is_extended_real(self):  # as relu's: comparisons need not expand powers of it
+        return self.args[0].is_extended_real
+
     def _eval_evalf(self, prec):
         z = self.args[0]
         if z.is_number:
@@ -57,6 +60,9 @@ class relu(sp.Function):  # noqa: N801
 
     def _eval_rewrite_as_Max(self, z, **kwargs):
         return sp.Max(0, z)
+
+    def _eval_is_extended_real(self):  # known real: Max(relu(-1/2)^1000, x) no longer expands (re + i im)^1000
+        return self.args[0].is_extended_real
 
     def _eval_evalf(self, prec):
         z = self.args[0]

@@ -124,15 +124,10 @@ def spec_from_dict(doc: Any, source: str = "spec") -> Spec:
 
 def load_spec(path: str | Path) -> Spec:
     """Read and validate a spec file (YAML through ``safe_load`` only; size capped first)."""
+    from derive.parse.safe_data import load_yaml
     from derive.parse.values_file import read_text_capped
 
     text = read_text_capped(path, MAX_SPEC_BYTES, "spec")
-    import yaml
-
-    try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise InputError(f"{path}: malformed YAML{where}", param="spec") from None
+    # bounded: nesting, anchors repeated (billion laughs) and 5,000-digit numbers are one line
+    doc = load_yaml(text, param="spec", source=str(path))
     return spec_from_dict(doc, str(path))

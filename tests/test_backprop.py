@@ -10,12 +10,14 @@ import math
 
 import pytest
 import sympy as sp
+from hang import no_hang
 from hypothesis import given
 from strategies import net_specs
 
 from derive.activations import sigma
 from derive.errors import InputError
 from derive.mlp.derivation import backprop
+from derive.mlp.network import net_spec
 from derive.notation import sym
 
 # The published 2-2-2 example (w1..w8 in its numbering; b1 = 0.35, b2 = 0.60 shared).
@@ -222,3 +224,40 @@ def test_wide_net_is_matrix_form_only():
     assert d.per_neuron is False and not d.names("net_input")
     with pytest.raises(InputError, match="matrix form"):
         backprop("784-30-10", seed=1)
+
+
+def test_the_verify_method_is_chosen_by_its_cost():
+    from derive.mlp.verify import DIRECT_BUDGET, direct_cost, inductive_cost, method_for
+
+    # size of a substituted z: 1 -> N0*1 + 1 -> N1*(...) + 1; cost = params * N_L * size
+    # 2-2-1: sizes 3, 7; 9 params * 1 * 7 = 63
+    assert direct_cost(net_spec((2, 2, 1), "sigmoid", "mse", True)) == 63
+    # 2-2-2-2-2-2-2: sizes 3, 7, 15, 31, 63, 127; 36 params * 2 * 127 = 9144: the direct route
+    # took minutes (its 36 parameters were under the old limit of 70)
+    deep = net_spec((2,) * 7, "sigmoid", "mse", True)
+    assert direct_cost(deep) == 9144 > DIRECT_BUDGET and method_for(deep) == "inductive"
+    assert inductive_cost(deep) == 36 * (2 + 6)
+    assert method_for(net_spec((2, 2, 1), "sigmoid", "mse", True)) == "direct"
+    d = backprop("2-2-2-2-2-2-2-2-2", verify=True)  # nine layers: 50 s by the direct route
+    assert d.verification.method == "inductive" and d.verification.ok
+
+
+def test_verify_refuses_a_net_it_cannot_finish_soon_and_names_the_cheaper_route():
+    # 16-16-16-16-16: 4 * (16*16 + 16) = 1088 params; cost 1088 * (16 + 4) = 21760 > 20000
+    with no_hang(30, "16-16-16-16-16"), pytest.raises(InputError, match="cost 21,760, at most 20,000") as info:
+        backprop("16-16-16-16-16", verify=True)
+    assert info.value.param == "verify" and "'derive check'" in str(info.value)
+
+
+def test_verify_reports_its_progress_check_by_check():
+    from derive.mlp.verify import reporting_progress
+
+    seen: list[tuple[int, int]] = []
+    with reporting_progress(lambda done, total: seen.append((done, total))):
+        d = backprop("2-2-2-1", verify=True)
+    # 2-2-2-1 goes the direct way (cost 15 * 1 * 15 = 225): one check per parameter, 15
+    assert d.verification.method == "direct" and d.verification.checks == 15
+    assert [done for done, _ in seen] == list(range(1, 16))
+    assert seen[-1] == (d.verification.checks, d.verification.checks)
+    backprop("2-2-1", verify=True)
+    assert len(seen) == d.verification.checks  # outside the block nothing is reported

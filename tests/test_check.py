@@ -52,3 +52,14 @@ def test_cli_check_without_target_compares_the_forward_pass(tmp_path):
     r = runner.invoke(app, ["check", "--net", "2-1", "--values", str(f), "--format", "json"])
     assert r.exit_code == 0, r.output
     assert json.loads(r.output)["compared"] == ["z^(1)_1", "a^(1)_1"]
+
+
+def test_a_wide_net_is_refused_with_a_route_that_works():
+    # 32 > 16 neurons per layer: the message said "--seed: ... shown in matrix form only",
+    # although check had been given no seed; it now names the net and the command that shows it
+    r = runner.invoke(app, ["check", "--net", "32-32-1"])
+    assert r.exit_code == 2
+    line = r.stderr.strip()
+    assert line.startswith("derive: error: --net: '32-32-1': the check compares every neuron's numbers")
+    assert "a layer of 32" in line and "'derive backprop --net 32-32-1'" in line and "--seed" not in line
+    assert runner.invoke(app, ["backprop", "--net", "32-32-1"]).exit_code == 0  # the route it names works

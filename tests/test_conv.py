@@ -259,7 +259,7 @@ def test_matrix_forms(tmp_path):
         ("[[1, 2], [3]]", "not rectangular"),
         ("[[1, 2], [3, true]]", "not a number"),
         ('[[1, "a"]]', "not a number"),
-        ("[[1, 2]", "not valid JSON"),
+        ("[[1, 2]", "malformed JSON"),
         ("[1, 2]", "a matrix is a list of rows"),
         ("[]", "empty list"),
         ("no_such_file.txt", "neither inline JSON"),
@@ -409,3 +409,48 @@ def test_one_dimensional_maps_match_torch_conv1d(data):
         padding=p,
     )[0]
     assert torch.equal(torch.tensor(fm["y"], dtype=torch.float64), ref)
+
+
+def test_a_wide_feature_map_prints_every_number_in_blocks_that_fit():
+    # 3x100 image of j mod 7 and a 1x1 filter of 1: the map is the image. As one table rich
+    # squeezed 101 columns into 80 and printed only empty lines.
+    from derive.render.conv import feature_map_report
+    from derive.render.formats import render
+
+    image = [[j % 7 for j in range(100)] for _ in range(3)]
+    text = render(feature_map_report(feature_map(image, [[1]]), (1, 1)), "text", width=60)
+    shown = text.split("\nFeature map\n", 1)[1].splitlines()
+    assert all(len(line) <= 60 for line in shown)
+    rows: dict[str, list[str]] = {"1": [], "2": [], "3": []}
+    headers: list[str] = []
+    for line in shown:
+        cells = line.split()
+        if cells and cells[0].startswith("y"):
+            continue  # a caption "y, columns 1–11:"
+        if line.startswith(" "):
+            headers += cells
+        elif cells and cells[0] in rows:
+            rows[cells[0]] += cells[1:]
+    # more than MAX_SHOWN = 32 columns: the window at (1, 1) is columns 1-32, and the caption says so
+    assert "y (rows 1–3, columns 1–32 of 3×100; --format json has them all)" in " ".join(shown[:3])
+    assert headers == [str(j) for j in range(1, 33)]
+    assert all(r == [str(j % 7) for j in range(32)] for r in rows.values())
+
+
+def test_a_large_feature_map_shows_the_window_around_the_position_worked_out():
+    # 40x40 image of (40 i + j) mod 97 (0-based), 1x1 filter of 1: the map is the image.
+    # At (30, 35) the 32-wide window would start at 29 - 16 = 13 (0-based) but must end by 40, so
+    # it starts at 8: rows and columns 9-40 (1-based). Printing 256x256 maps whole took a minute.
+    from derive.render.conv import feature_map_report
+    from derive.render.formats import render
+
+    image = [[(40 * i + j) % 97 for j in range(40)] for i in range(40)]
+    text = render(feature_map_report(feature_map(image, [[1]]), (30, 35)), "text", width=100)
+    shown = text.split("\nFeature map\n", 1)[1]
+    assert "y (rows 9–40, columns 9–40 of 40×40; --format json has them all)" in " ".join(shown.split())
+    row30 = [line.split() for line in shown.splitlines() if line.startswith("30 ")]
+    headers = [line.split() for line in shown.splitlines() if line.startswith(" ")]
+    cols = [int(c) for block in headers for c in block]
+    values = [int(v) for block in row30 for v in block[1:]]
+    assert cols == list(range(9, 41))
+    assert values[cols.index(35)] == (29 * 40 + 34) % 97 == 30

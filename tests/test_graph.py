@@ -372,3 +372,15 @@ def test_parse_point_never_fails_otherwise(text):
         assert "\n" not in str(exc)
     else:
         assert all(isinstance(v, sp.Rational) for v in point.values())
+
+
+def test_a_value_too_large_is_named_in_a_short_message():
+    # exp(10^19) = 10^(10^19 log10 e): writing it into the message raised decimal.InvalidOperation
+    import mpmath
+
+    with mpmath.workdps(40):
+        digits = int(mpmath.floor(mpmath.mpf(10) ** 19 * mpmath.log10(mpmath.e)))
+    with pytest.raises(
+        InputError, match=rf"J = exp\(a\) is undefined or too large at this point \([0-9.]+e\+{digits}\)"
+    ):
+        build_graph("exp(a)", {"a": 10**19})

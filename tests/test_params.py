@@ -304,7 +304,7 @@ def test_unknown_architecture_suggests():
 def test_yaml_is_loaded_safely(tmp_path):
     path = tmp_path / "evil.yaml"
     path.write_text("input: !!python/object/apply:os.system ['true']\nlayers: [flatten]\n")
-    with pytest.raises(InputError, match="not valid YAML"):
+    with pytest.raises(InputError, match="malformed YAML"):
         load_yaml(path)
 
 

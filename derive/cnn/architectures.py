@@ -152,8 +152,8 @@ def resolve_arch(text: str) -> Arch:
     if re.fullmatch(r"\d+(\s*-\s*\d+)+", raw):
         return mlp(raw)
     if raw.lower().endswith((".yaml", ".yml")):
-        if not Path(raw).is_file():
-            raise InputError(f"{raw!r}: no such YAML file")
+        if not Path(raw).exists():  # a FIFO or a device exists: load_yaml refuses it as not a regular file
+            raise InputError(f"{raw[:80]!r}: no such YAML file")
         return load_yaml(raw)
     if ";" in raw or "\n" in raw or raw.lower().startswith("input"):
         return parse_compact(raw)

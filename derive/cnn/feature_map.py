@@ -221,6 +221,11 @@ def feature_map(
             "use a smaller image or fewer filters",
             param="image",
         )
+    cells = len(img) * (len(img[0]) + 2 * ph) * (len(img[0][0]) + 2 * pw)
+    if cells > MAX_MACS:  # a 2x2 image with padding 10^6 is 4*10^12 zeros
+        raise InputError(
+            f"the padded image has {cells:,} entries; at most {MAX_MACS:,} (use a smaller padding)", param="padding"
+        )
     padded = tuple(pad(ch, (ph, pw)) for ch in img)
     d = dilation
     terms = tuple(

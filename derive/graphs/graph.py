@@ -243,8 +243,19 @@ def _number(expr: sp.Expr, what: str | Callable[[], str]) -> sp.Float:
         value = sp.zoo
     if not (value.is_Number and value.is_finite and abs(value) <= 1e300):
         where = what() if callable(what) else what
-        raise InputError(f"{where} is undefined or too large at this point ({value}); choose another point", param="at")
+        raise InputError(
+            f"{where} is undefined or too large at this point ({_brief(value)}); choose another point", param="at"
+        )
     return sp.Float(value, _PREC)
+
+
+def _brief(value: sp.Expr) -> str:
+    """A value for an error message, at most a few dozen characters (f"{value}" of a Float beyond
+    Decimal's range raises; a long number is cut)."""
+    if value.is_Float:
+        return sp.sstr(value.n(6), full_prec=False)
+    text = sp.sstr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _plain(expr: sp.Expr) -> str:

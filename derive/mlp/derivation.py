@@ -446,6 +446,10 @@ def backprop(
         raise InputError(
             f"verification works per neuron, for layers of at most {PER_NEURON_LIMIT} neurons", param="verify"
         )
+    if verify:
+        from derive.mlp.verify import check_budget
+
+        check_budget(spec)  # before the derivation: a deep net is refused at once, not after minutes
     has_target = values is None or values.y is not None
     eta = lr if lr is not None else (values.lr if values is not None and values.lr is not None else None)
     lr_default = eta is None and has_target

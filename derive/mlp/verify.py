@@ -14,22 +14,90 @@ Two methods, chosen by size (the output names the one used):
     ``dJ/dw^{(l)}_{ij} = sum_k delta^{(l)}_k dz^{(l)}_k/dw^{(l)}_{ij}``. By induction every
     gradient is right. Then, end to end, compare every gradient at a random point with a
     central difference of ``J`` computed in 40-digit arithmetic.
+
+The method is chosen by an estimate of its cost, not by the parameter count alone: the direct
+expansion grows with the product of the layer widths, so a deep narrow net (2-2-2-2-2-2-2, 36
+parameters) took minutes by the direct route and a second inductively. A net whose inductive
+check is too large is refused up front (:func:`check_budget`), and a caller can watch the
+checks go by with :func:`reporting_progress`.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import random
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import sympy as sp
 
+from derive.errors import InputError
 from derive.notation import key, sym
 
-__all__ = ["Verification", "verify_derivation", "DIRECT_LIMIT"]
+__all__ = [
+    "DIRECT_BUDGET",
+    "INDUCTIVE_BUDGET",
+    "Verification",
+    "check_budget",
+    "direct_cost",
+    "inductive_cost",
+    "method_for",
+    "reporting_progress",
+    "verify_derivation",
+]
 
-#: Nets with at most this many parameters are verified by full expansion (4-8-3 has 67),
-#: except softmax + cross-entropy nets, which are always checked inductively.
-DIRECT_LIMIT = 70
+#: The direct method is used while :func:`direct_cost` is at most this (2-2-2-2-1: 651 and
+#: 3-4-2: 884, about a second each; 4-8-3: 8241 took 4 s, 2-2-2-2-2-2-2: 9144 minutes).
+DIRECT_BUDGET = 1_000
+#: Beyond this :func:`inductive_cost` (16-16-16-16: 15504, about 10 s) verification is refused.
+INDUCTIVE_BUDGET = 20_000
+
+_progress: contextvars.ContextVar[Callable[[int, int], None] | None] = contextvars.ContextVar(
+    "verify_progress", default=None
+)
+
+
+@contextlib.contextmanager
+def reporting_progress(callback: Callable[[int, int], None]) -> Iterator[None]:
+    """Within the block, every verification calls ``callback(done, total)`` after each check."""
+    token = _progress.set(callback)
+    try:
+        yield
+    finally:
+        _progress.reset(token)
+
+
+def direct_cost(spec) -> int:
+    """Parameters times the size of the loss with the whole forward pass substituted in: a z of
+    layer l holds N_{l-1} copies of a z of layer l-1, so the size is a product over the layers."""
+    size = 1
+    for n in spec.sizes[:-1]:
+        size = n * size + 1
+    return spec.n_params() * spec.sizes[-1] * size
+
+
+def inductive_cost(spec) -> int:
+    """Parameters times (the widest layer + the depth): each gradient check sums over a layer,
+    each finite difference reruns the net from the parameter's layer."""
+    return spec.n_params() * (max(spec.sizes) + spec.L)
+
+
+def method_for(spec) -> str:
+    """``direct`` when its cost is small, else ``inductive`` (always for softmax + CE: SymPy
+    folds exp(a)exp(b) into exp(a+b), which makes the expanded comparison slow to decide)."""
+    return "direct" if spec.loss != "ce" and direct_cost(spec) <= DIRECT_BUDGET else "inductive"
+
+
+def check_budget(spec) -> None:
+    """An :class:`InputError` (param ``verify``) when verifying ``spec`` would take minutes."""
+    if method_for(spec) == "inductive" and inductive_cost(spec) > INDUCTIVE_BUDGET:
+        raise InputError(
+            f"proving every gradient of {spec.name} symbolically would take too long "
+            f"(cost {inductive_cost(spec):,}, at most {INDUCTIVE_BUDGET:,}); 'derive check' compares "
+            "the gradients with the NumPy engine instead, or verify a narrower or shallower net",
+            param="verify",
+        )
 
 
 @dataclass
@@ -40,6 +108,14 @@ class Verification:
     checks: int = 0
     failures: list[str] = field(default_factory=list)
     max_rel_error: float | None = None  # the numeric comparison of the inductive method
+    total: int = 0  # the checks expected, for progress
+
+    def tick(self) -> None:
+        """One more check done (and reported, inside :func:`reporting_progress`)."""
+        self.checks += 1
+        report = _progress.get()
+        if report is not None:
+            report(self.checks, max(self.total, self.checks))
 
     @property
     def ok(self) -> bool:
@@ -116,7 +192,7 @@ def _direct(d, v: Verification) -> None:
     for p in d.params():
         direct = _sign(d) * sp.diff(J, sym(p))
         ours = f["dJ/d" + p].xreplace(full)
-        v.checks += 1
+        v.tick()
         if not _is_zero(direct - ours, simplex):
             v.failures.append(f"dJ/d{p}")
 
@@ -143,7 +219,7 @@ def _inductive(d, v: Verification) -> None:
     zL = z_symbols(spec, L)
     J_of_z = loss_expr(spec, act_of(L, zL), y_symbols(spec))
     for i, zi in enumerate(zL, start=1):
-        v.checks += 1
+        v.tick()
         if not _is_zero(_sign(d) * sp.diff(J_of_z, zi) - in_z(f[key("delta", L, i)], L), simplex):
             v.failures.append(f"delta^({L})_{i} (base)")
     # Step: delta^(l)_i = sum_k delta^(l+1)_k dz^(l+1)_k/dz^(l)_i, with z^(l+1) written in z^(l).
@@ -152,7 +228,7 @@ def _inductive(d, v: Verification) -> None:
         z_next = [in_z(f[key("z", l + 1, k)], l) for k in range(1, spec.sizes[l + 1] + 1)]
         for i, zi in enumerate(zl, start=1):
             chain = sp.Add(*[nxt[k] * sp.diff(z_next[k], zi) for k in range(len(nxt))])
-            v.checks += 1
+            v.tick()
             if not _is_zero(chain - in_z(f[key("delta", l, i)], l), {}):
                 v.failures.append(f"delta^({l})_{i} (recursion)")
     # Gradients: dJ/dp = sum_k delta^(l)_k dz^(l)_k/dp.
@@ -162,7 +238,7 @@ def _inductive(d, v: Verification) -> None:
         for p in d.params(l):
             ps = sym(p)  # d/dp of a z that does not contain p is 0: skip those terms
             chain = sp.Add(*[deltas[k] * sp.diff(zf[k], ps) for k in range(len(deltas)) if ps in zf[k].free_symbols])
-            v.checks += 1
+            v.tick()
             if not _is_zero(chain - f["dJ/d" + p], {}):
                 v.failures.append(f"dJ/d{p} (local)")
     _numeric(d, v)
@@ -270,7 +346,7 @@ def _numeric(d, v: Verification, digits: int = 40, seed: int = 0) -> None:
             scale = max(abs(fd), abs(ours))
             if scale > 1e-25:
                 worst = max(worst, float(abs(fd - ours) / scale))
-            v.checks += 1
+            v.tick()
             if abs(fd - ours) > tol * max(1, scale):
                 v.failures.append(f"dJ/d{p} (numeric: {float(ours)} vs {float(fd)})")
         v.max_rel_error = worst
@@ -281,12 +357,11 @@ def verify_derivation(d) -> Verification:
     undefined = [n for n in d.names("delta") if d.formula(n) is None]
     if undefined:  # a mistake left a delta undefined: nothing to prove, and it is not right
         return Verification(method="direct", checks=len(undefined), failures=[f"{n} (undefined)" for n in undefined])
-    # Softmax + CE is checked inductively: SymPy folds exp(a)exp(b) into exp(a+b), which makes
-    # the fully expanded comparison slow to decide, while its base case is small.
-    if d.spec.n_params() <= DIRECT_LIMIT and d.spec.loss != "ce":
-        v = Verification(method="direct")
+    n = d.spec.n_params()
+    if method_for(d.spec) == "direct":
+        v = Verification(method="direct", total=n)
         _direct(d, v)
     else:
-        v = Verification(method="inductive")
+        v = Verification(method="inductive", total=sum(d.spec.sizes[1:]) + 2 * n)
         _inductive(d, v)
     return v

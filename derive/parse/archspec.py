@@ -125,9 +125,11 @@ class Arch:
 
 
 def _int(text: Any, what: str, where: str, low: int = 1) -> int:
-    if isinstance(text, bool) or not (isinstance(text, int) or str(text).strip().isdigit()):
-        raise InputError(f"{where}: {what} {text!r} is not a whole number")
-    value = int(text)
+    from derive.parse.safe_data import ascii_count
+
+    value = text if isinstance(text, int) and not isinstance(text, bool) else ascii_count(text)
+    if value is None:
+        raise InputError(f"{where}: {what} {str(text)[:20]!r} is not a whole number")
     if value < low or value > MAX_DIM:
         raise InputError(f"{where}: {what} {value} must be between {low} and {MAX_DIM}")
     return value
@@ -317,7 +319,7 @@ def parse_compact(text: str, name: str = "custom") -> Arch:
     shape = parse_input(first[1], f"layer 0 ({items[0]!r})")
     if len(items) - 1 > MAX_LAYERS:
         raise InputError(f"spec: {len(items) - 1} layers; at most {MAX_LAYERS}")
-    layers = [_tokens_to_layer(s, f"layer {n} ({s!r})") for n, s in enumerate(items[1:], start=1)]
+    layers = [_tokens_to_layer(s, f"layer {n} ({s[:40]!r})") for n, s in enumerate(items[1:], start=1)]
     if not layers:
         raise InputError("spec: no layers after the input")
     return Arch(name, shape, layers, source=text)
@@ -325,7 +327,7 @@ def parse_compact(text: str, name: str = "custom") -> Arch:
 
 def _yaml_layer(item: Any, where: str) -> Layer:
     if isinstance(item, str):
-        return _tokens_to_layer(item, f"{where} ({item!r})")
+        return _tokens_to_layer(item, f"{where} ({item[:40]!r})")
     if isinstance(item, dict) and "type" in item:
         opts = {k: v for k, v in item.items() if k != "type"}
         return make_layer(str(item["type"]), [], opts, where)
@@ -340,17 +342,11 @@ def _yaml_layer(item: Any, where: str) -> Layer:
 
 def load_yaml(path: str | Path) -> Arch:
     """A network from a YAML file (``yaml.safe_load`` only): ``input`` and ``layers``."""
-    import yaml
+    from derive.parse.safe_data import load_yaml as load_bounded_yaml
+    from derive.parse.values_file import read_text_capped
 
     p = Path(path)
-    if p.stat().st_size > 1_000_000:
-        raise InputError(f"{p}: larger than 1 MB")
-    try:
-        doc = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f" at line {mark.line + 1}" if mark is not None else ""
-        raise InputError(f"{p}: not valid YAML{at}") from None
+    doc = load_bounded_yaml(read_text_capped(p, 1_000_000, None), param=None, source=str(p))
     if not isinstance(doc, dict) or "input" not in doc or not isinstance(doc.get("layers"), list):
         raise InputError(f"{p}: expected a mapping with 'input' (e.g. 32x32x1) and a 'layers' list")
     unknown = set(doc) - {"input", "layers", "name", "note"}

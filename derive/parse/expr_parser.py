@@ -30,6 +30,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import mpmath
 import sympy as sp
 
 from derive.errors import InputError
@@ -43,6 +44,7 @@ __all__ = [
     "MAX_EXPONENT",
     "MAX_LATTICE_ARGS",
     "MAX_LENGTH",
+    "MAX_SIZE",
     "Binary",
     "Call",
     "Num",
@@ -58,9 +60,15 @@ MAX_LENGTH = 2000  # characters of input
 MAX_DEPTH = 100  # nesting of parentheses, calls, unary signs and powers
 MAX_EXPONENT = 1000  # |p| for a numeric exponent x^p (and for 1eP literals)
 MAX_DIGITS = 30  # digits in one number literal
-MAX_BITS = 20_000  # size of an exact constant the parser will build (about 6000 digits)
+MAX_BITS = 14_000  # size of an exact constant the parser will build (4215 digits: Python prints up to 4300)
 MAX_NAME = 40  # characters in one name
 MAX_LATTICE_ARGS = 8  # arguments of max/min in one expression, altogether (SymPy's Max is slow)
+MAX_SIZE = 4000  # nodes in any intermediate SymPy expression
+# A number the expression computes (sin(exp(exp(20))), sqrt(2)^999^...) lies within 2^±MAX_BITS:
+# SymPy compares and evaluates such numbers by raising its precision until it can tell, so a
+# number 10^(10^8) costs it minutes. Each constant is first evaluated in floating point at
+# _PREC bits (mpmath, whose exponents are unbounded) and refused before SymPy sees it.
+_PREC = 64
 
 
 @dataclass(frozen=True)
@@ -449,24 +457,45 @@ def _guard_exp(arg: sp.Expr, col: int, max_exponent: int) -> None:
         )
 
 
-def _check_exponents(out: sp.Expr, col: int, max_exponent: int) -> None:
-    """SymPy merges powers ((x^1000)^1000 is x^1000000): keep merged exponents bounded too."""
-    for factor in out.args if out.is_Mul else (out,):
-        if factor.is_Pow and factor.exp.is_Rational and abs(factor.exp) > max_exponent:
+def _check_size(out: sp.Expr, col: int, max_exponent: int) -> None:
+    """Every intermediate stays small: at most MAX_SIZE nodes, exact numbers of at most MAX_BITS
+    bits, and merged exponents ((x^1000)^1000 is x^1000000) within ±max_exponent, at any depth."""
+    for count, sub in enumerate(sp.preorder_traversal(out)):
+        if count >= MAX_SIZE:
+            raise InputError(f"the expression grows past {MAX_SIZE} parts at column {col}")
+        if sub.is_Rational and _bits(sub) > MAX_BITS:
+            raise InputError(f"a number in the expression (at column {col}) has more than {MAX_BITS} bits")
+        if sub.is_Pow and sub.exp.is_Rational and abs(sub.exp) > max_exponent:
             raise InputError(f"the power at column {col} makes an exponent larger than ±{max_exponent}")
 
 
-def _checked_pow(base: sp.Expr, exponent: sp.Expr, col: int, max_exponent: int) -> sp.Expr:
-    if exponent.is_number:
-        if exponent.is_Rational or exponent.is_real:
-            try:
-                big = abs(exponent) > max_exponent
-            except TypeError:  # a comparison SymPy cannot decide
-                big = True
-            if big:
-                raise InputError(f"exponent at column {col} is larger than ±{max_exponent}")
-        if base.is_Rational and exponent.is_Rational and _bits(base) * abs(exponent) > MAX_BITS:
+def _pow_bits(base: sp.Expr, p: sp.Rational) -> int:
+    """An upper estimate of the bits of the exact numbers SymPy builds for ``base**p``: it raises
+    a number, a numeric power (sqrt(2)^999) and each such factor of a product to ``p`` at once."""
+    if base.is_Rational:
+        return _bits(base) * abs(p)
+    if base.is_Pow and base.base.is_Rational and base.exp.is_Rational:
+        return _bits(base.base) * abs(base.exp * p)
+    if base.is_Mul:
+        return sum(_pow_bits(f, p) for f in base.args)
+    return 0
+
+
+def _pow_limits(base: sp.Expr, exponent: sp.Expr, col: int, max_exponent: int) -> None:
+    """The exact checks of a power, before anything is computed."""
+    if base.is_number and base != sp.E and not exponent.is_number:
+        # 10^616^(10^1000 + a): SymPy splits off and compares the constant part of the exponent
+        if any(abs(r) > max_exponent for r in exponent.atoms(sp.Rational)):
+            raise InputError(f"the power at column {col}: a number in its exponent is larger than ±{max_exponent}")
+    if exponent.is_Rational:
+        if abs(exponent) > max_exponent:
+            raise InputError(f"exponent at column {col} is larger than ±{max_exponent}")
+        if _pow_bits(base, exponent) > MAX_BITS:
             raise InputError(f"the power at column {col} is a number with more than {MAX_BITS} bits")
+
+
+def _checked_pow(base: sp.Expr, exponent: sp.Expr, col: int, max_exponent: int) -> sp.Expr:
+    _pow_limits(base, exponent, col, max_exponent)
     if base == sp.E:
         _guard_exp(exponent, col, max_exponent)
     if base == 0 and exponent.is_number and exponent.is_negative:
@@ -474,43 +503,144 @@ def _checked_pow(base: sp.Expr, exponent: sp.Expr, col: int, max_exponent: int) 
     return sp.Pow(base, exponent)
 
 
+# --- a floating-point shadow of every constant --------------------------------------------------
+
+_LIMIT = mpmath.mpf(2) ** MAX_BITS
+_EXP_LIMIT = MAX_BITS * mpmath.log(2)  # exp(x) within 2^±MAX_BITS
+
+
+def _show(x) -> str:
+    return mpmath.nstr(x, 3, min_fixed=-3, max_fixed=4)
+
+
+def _magnitude(x) -> mpmath.mpf:
+    return abs(x) if not isinstance(x, mpmath.mpc) else max(abs(x.real), abs(x.imag))
+
+
+def _shadow(node: Tree, vals: list, col: int):
+    """The value of a constant node in floating point (mpmath at _PREC bits), or an InputError
+    when it, or an argument SymPy would have to evaluate exactly, lies beyond 2^±MAX_BITS.
+    Returns None where floating point cannot tell (a complex max(), 1/0 left to SymPy)."""
+    if isinstance(node, Unary):
+        return -vals[0] if node.op == "-" else vals[0]
+    if isinstance(node, Binary):
+        a, b = vals
+        if node.op == "+":
+            return a + b
+        if node.op == "-":
+            return a - b
+        if node.op == "*":
+            return a * b
+        if node.op == "/":
+            if b == 0:
+                raise InputError(f"division by zero at column {col}")
+            return a / b
+        if a == 0:  # 0^p
+            if b == 0:
+                return mpmath.mpf(1)
+            if b < 0:
+                raise InputError(f"division by zero at column {col}")
+            return mpmath.mpf(0)
+        scale = b * mpmath.log(a) / mpmath.log(2)  # log2 of a^b
+        if _magnitude(scale) > MAX_BITS:
+            raise InputError(f"the power at column {col} is about 2^{_show(mpmath.re(scale))}; beyond 2^±{MAX_BITS}")
+        return mpmath.power(a, b)
+    assert isinstance(node, Call)
+    name = node.name
+    x = vals[0]
+    if name in ("sin", "cos", "tan", "sqrt", "log", "ln", "tanh", "sigma", "sigmoid", "exp"):
+        if name in ("exp", "sigma", "sigmoid", "tanh") and _magnitude(x) > _EXP_LIMIT:
+            raise InputError(
+                f"{name}() at column {col}: its argument is about {_show(x)}; "
+                f"arguments beyond ±{int(_EXP_LIMIT)} (results beyond 2^±{MAX_BITS}) are refused"
+            )
+        if name == "log" or name == "ln":
+            if x == 0:
+                raise InputError(f"log(0) at column {col} is undefined")
+            return mpmath.log(x)
+        if name in ("sigma", "sigmoid"):
+            return 1 / (1 + mpmath.exp(-x))
+        return getattr(mpmath, name)(x)
+    if name == "abs":
+        return abs(x)
+    if name == "relu":
+        return max(x, 0)
+    return (max if name == "max" else min)(vals)
+
+
+def _check_shadow(value, col: int):
+    """The value as a real mpf, or an InputError if it is not finite, not real or beyond 2^±MAX_BITS."""
+    if value is None:
+        return None
+    if not mpmath.isfinite(value):
+        raise InputError(f"the value at column {col} is undefined or infinite")
+    if isinstance(value, mpmath.mpc):
+        # log or sqrt of a negative number, a negative number to a fractional power: SymPy's
+        # questions about complex constants (is abs() of it positive?) can run for minutes
+        if abs(value.imag) > 1e-9 * max(1, abs(value.real)):
+            raise InputError(f"the value at column {col} is a complex number (about {_show(value)}); only real ones")
+        value = value.real
+    size = _magnitude(value)
+    if size > _LIMIT or 0 < size < 1 / _LIMIT:
+        raise InputError(f"a number at column {col} is about {_show(value)}, beyond 2^±{MAX_BITS}")
+    return value
+
+
 def to_sympy(tree: Tree, *, functions: dict[str, _Fn] = DEFAULT_FUNCTIONS, max_exponent: int = MAX_EXPONENT) -> sp.Expr:
-    """The SymPy expression of a syntax tree (an explicit stack: deep chains cannot overflow)."""
+    """The SymPy expression of a syntax tree (an explicit stack: deep chains cannot overflow).
+
+    The work is bounded: every intermediate is checked by :func:`_check_size`, and every constant
+    part is first evaluated in floating point (:func:`_shadow`), so that SymPy is never handed a
+    number whose comparison or evaluation would need unbounded precision."""
     from derive.notation import sym
 
     done: dict[int, sp.Expr] = {}
+    approx: dict[int, object] = {}  # id -> mpmath value of a constant node (None: not constant)
     stack: list[tuple[Tree, bool]] = [(tree, False)]
-    while stack:
-        node, ready = stack.pop()
-        if isinstance(node, Num):
-            done[id(node)] = node.value
-            continue
-        if isinstance(node, Var):
-            done[id(node)] = sym(node.name)
-            continue
-        if isinstance(node, Const):
-            done[id(node)] = node.value
-            continue
-        kids = _children(node)
-        if not ready:
-            stack.append((node, True))
-            stack.extend((k, False) for k in kids)
-            continue
-        vals = [done[id(k)] for k in kids]
-        try:
-            out = _combine(node, vals, functions, max_exponent)
-        except InputError:
-            raise
-        except (ValueError, TypeError, ArithmeticError, NotImplementedError) as exc:
-            # SymPy refusing a combination, e.g. max() of a complex number
-            what = f"{node.name}()" if isinstance(node, Call) else f"'{node.op}'"
-            reason = " ".join(str(exc).split())[:120] or type(exc).__name__
-            raise InputError(f"cannot build {what} at column {node.col}: {reason}") from None
-        done[id(node)] = out
-        _check_exponents(out, node.col, max_exponent)
-        if _bits(out) > MAX_BITS:
-            raise InputError(f"a number in the expression (at column {node.col}) has more than {MAX_BITS} bits")
+    with mpmath.workprec(_PREC):
+        while stack:
+            node, ready = stack.pop()
+            if isinstance(node, Num):
+                done[id(node)] = node.value
+                approx[id(node)] = mpmath.mpf(node.value.p) / node.value.q
+                continue
+            if isinstance(node, Var):
+                done[id(node)] = sym(node.name)
+                approx[id(node)] = None
+                continue
+            if isinstance(node, Const):
+                done[id(node)] = node.value
+                approx[id(node)] = {"pi": mpmath.pi, "e": mpmath.e}.get(node.name) if node.value.is_number else None
+                continue
+            kids = _children(node)
+            if not ready:
+                stack.append((node, True))
+                stack.extend((k, False) for k in kids)
+                continue
+            shadows = [approx[id(k)] for k in kids]
+            vals = [done[id(k)] for k in kids]
+            if isinstance(node, Binary) and node.op == "^":
+                _pow_limits(vals[0], vals[1], node.col, max_exponent)
+            value = None
+            if not any(v is None for v in shadows) and (not isinstance(node, Call) or node.name in _SHADOWED):
+                value = _check_shadow(_shadow(node, [+v for v in shadows], node.col), node.col)
+            approx[id(node)] = value
+            try:
+                out = _combine(node, vals, functions, max_exponent)
+            except InputError:
+                raise
+            except (ValueError, TypeError, ArithmeticError, NotImplementedError) as exc:
+                # SymPy refusing a combination, e.g. max() of a complex number
+                what = f"{node.name}()" if isinstance(node, Call) else f"'{node.op}'"
+                reason = " ".join(str(exc).split())[:120] or type(exc).__name__
+                raise InputError(f"cannot build {what} at column {node.col}: {reason}") from None
+            done[id(node)] = out
+            _check_size(out, node.col, max_exponent)
     return done[id(tree)]
+
+
+#: Functions the shadow knows; a caller's own function of constants is left to SymPy.
+_SHADOWED = frozenset(DEFAULT_FUNCTIONS)
 
 
 def _children(node: Tree) -> tuple[Tree, ...]:

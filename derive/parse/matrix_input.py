@@ -12,7 +12,6 @@ The result is a nested list of ints or floats, checked to be rectangular.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from pathlib import Path
@@ -23,13 +22,15 @@ from derive.errors import InputError
 __all__ = ["MAX_SIDE", "parse_matrix_text", "read_matrix"]
 
 MAX_SIDE = 256  # rows, columns, channels or filters; a hand-sized exercise is far smaller
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$", re.ASCII)
 
 
 def _number(token: str, param: str) -> int | float:
     if not _NUMBER.match(token):
         raise InputError(f"{token[:30]!r} is not a number", param=param)
     if re.match(r"^[+-]?\d+$", token):
+        if len(token.lstrip("+-")) > 30:
+            raise InputError(f"{token[:20]!r}... has more than 30 digits", param=param)
         return int(token)
     return float(token)
 
@@ -58,7 +59,7 @@ def _check(value: Any, param: str, vector: bool = False) -> tuple[list, tuple[in
         if depth > 4:
             raise InputError("nested deeper than a list of matrices of channels", param=param)
         if isinstance(v, bool) or not isinstance(v, (list, int, float)):
-            raise InputError(f"{v!r} is not a number or a list of numbers", param=param)
+            raise InputError(f"{str(v)[:30]!r} is not a number or a list of numbers", param=param)
         if not isinstance(v, list):
             if not math.isfinite(v):
                 raise InputError(f"{v!r} is not a finite number", param=param)
@@ -93,22 +94,18 @@ def read_matrix(text: str, param: str = "matrix", *, vector: bool = False) -> tu
     raw = text.strip()
     if not raw:
         raise InputError("empty; give inline JSON like [[1,0],[0,1]] or a file", param=param)
+    from derive.parse.safe_data import load_json
+
     if raw.startswith("["):
-        try:
-            value = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"not valid JSON ({exc.msg} at column {exc.colno})", param=param) from None
-        return _check(value, param, vector)
+        if len(raw) > 1_000_000:
+            raise InputError(f"{len(raw):,} characters of inline JSON; a matrix exercise is small", param=param)
+        return _check(load_json(raw, param=param), param, vector)
+    from derive.parse.values_file import read_text_capped
+
     path = Path(raw)
-    if not path.is_file():
-        raise InputError(f"{raw!r} is neither inline JSON like [[1,0],[0,1]] nor a file", param=param)
-    if path.stat().st_size > 1_000_000:
-        raise InputError(f"{raw!r} is larger than 1 MB; a matrix exercise is small", param=param)
-    content = path.read_text(encoding="utf-8", errors="replace")
+    if not path.exists():
+        raise InputError(f"{raw[:40]!r} is neither inline JSON like [[1,0],[0,1]] nor a file", param=param)
+    content = read_text_capped(path, 1_000_000, param)  # a regular file of at most 1 MB, UTF-8
     if path.suffix.lower() == ".json" or content.lstrip().startswith("["):
-        try:
-            value = json.loads(content)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{raw}: not valid JSON ({exc.msg}, line {exc.lineno})", param=param) from None
-        return _check(value, param, vector)
+        return _check(load_json(content, param=param, source=raw), param, vector)
     return _check(parse_matrix_text(content, param), param, vector)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 
 from derive.errors import InputError
+from derive.parse.safe_data import ascii_count
 
-__all__ = ["MAX_NEURONS", "parse_activations", "parse_sizes"]
+__all__ = ["MAX_LAYERS", "MAX_NEURONS", "parse_activations", "parse_sizes"]
 
 MAX_NEURONS = 100_000  # per layer; beyond this nothing we print or compute is useful
+MAX_LAYERS = 100  # layers N0..NL; a net of 10,000 layers took a minute to refuse anything
 
 
 def parse_sizes(text: str) -> tuple[int, ...]:
@@ -19,13 +21,15 @@ def parse_sizes(text: str) -> tuple[int, ...]:
         raise InputError(
             f"{text[:40]!r}: give the layer sizes N0-N1-...-NL, e.g. 2-2-1 (at least two layers)", param="net"
         )
+    if len(parts) > MAX_LAYERS:
+        raise InputError(f"{text[:40]!r}: {len(parts)} layers; at most {MAX_LAYERS}", param="net")
     sizes = []
     for p in parts:
-        if not p.isdigit():
+        n = ascii_count(p)
+        if n is None:
             raise InputError(
                 f"{text[:40]!r}: {p[:20]!r} is not a layer size; sizes are positive integers, e.g. 2-2-1", param="net"
             )
-        n = int(p)
         if n < 1:
             raise InputError(f"{text[:40]!r}: a layer has {n} neurons; every layer needs at least 1", param="net")
         if n > MAX_NEURONS:

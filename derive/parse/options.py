@@ -20,6 +20,7 @@ import re
 from typing import Any
 
 from derive.errors import InputError
+from derive.parse.safe_data import ascii_count
 
 __all__ = [
     "MAX_SIZE",
@@ -40,9 +41,9 @@ _SHAPE_HELP = "W, HxW, HxWxC or C@HxW, e.g. 32, 28x28, 28x28x192 or 1@32x32"
 def shape_ints(text: str, param: str, shape_help: str) -> list[int]:
     """Whole numbers separated by ``x``, ``×`` or ``,`` (empty parts ignored)."""
     parts = [p for p in re.split(r"\s*[x×,]\s*", str(text).strip().lower()) if p != ""]
-    if not parts or not all(p.isdigit() for p in parts):
+    vals = [ascii_count(p) for p in parts]
+    if not parts or None in vals:
         raise InputError(f"{str(text)[:40]!r}: expected {shape_help}", param=param)
-    vals = [int(p) for p in parts]
     if any(v > MAX_SIZE for v in vals):
         raise InputError(f"{str(text)[:40]!r}: a size larger than the {MAX_SIZE} supported", param=param)
     return vals
@@ -96,9 +97,8 @@ def parse_at(text: str | None, rows: int, cols: int, param: str = "at") -> tuple
     if text is None:
         return 1, 1
     parts = [p.strip() for p in str(text).replace("x", ",").split(",")]
-    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+    if len(parts) != 2 or None in (i := ascii_count(parts[0]), j := ascii_count(parts[1])):
         raise InputError(f"{str(text)[:40]!r}: give a 1-based output position row,column, e.g. 1,2", param=param)
-    i, j = int(parts[0]), int(parts[1])
     if not (1 <= i <= rows and 1 <= j <= cols):
         raise InputError(
             f"{str(text)[:40]!r}: the output is {rows}×{cols}; rows 1..{rows}, columns 1..{cols}", param=param
@@ -110,10 +110,19 @@ def parse_bias(text: str | None, param: str = "bias") -> list[int | float] | Non
     """``"1"`` or ``"0,-1.5"`` -> one number per filter (None stays None)."""
     if text is None:
         return None
-    try:
-        return [float(b) if "." in b or "e" in b.lower() else int(b) for b in str(text).split(",")]
-    except ValueError:
-        raise InputError(f"{str(text)[:40]!r}: give one number per filter, e.g. 1 or 0,-1", param=param) from None
+    out: list[int | float] = []
+    for b in str(text).split(","):
+        b = b.strip()
+        if not _BIAS.fullmatch(b):
+            raise InputError(f"{str(text)[:40]!r}: give one number per filter, e.g. 1 or 0,-1", param=param)
+        value = float(b) if "." in b or "e" in b.lower() else int(b)
+        if not abs(value) < 1e300:
+            raise InputError(f"{b[:20]!r} is too large; a bias is an ordinary number, e.g. 1 or -0.5", param=param)
+        out.append(value)
+    return out
+
+
+_BIAS = re.compile(r"[+-]?(?:[0-9]{1,30}(?:\.[0-9]{0,30})?|\.[0-9]{1,30})(?:[eE][+-]?[0-9]{1,4})?", re.ASCII)
 
 
 def parse_pool_mode(text: str, param: str = "mode") -> str:

@@ -6,7 +6,6 @@ this module only turns text into data, never code.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ __all__ = ["MAX_VALUES_BYTES", "read_text_capped", "read_values_file"]
 MAX_VALUES_BYTES = 1024 * 1024
 
 
-def read_text_capped(path: str | Path, max_bytes: int, param: str) -> str:
+def read_text_capped(path: str | Path, max_bytes: int, param: str | None) -> str:
     """The UTF-8 text of a regular file of at most ``max_bytes`` (a BOM is dropped).
 
     Checked before reading: a device, a FIFO or a directory is refused (``/dev/zero`` would never
@@ -49,21 +48,15 @@ def read_text_capped(path: str | Path, max_bytes: int, param: str) -> str:
 
 
 def read_values_file(path: str | Path) -> Any:
-    """The parsed document of a ``.json``, ``.yaml`` or ``.yml`` file; one :class:`InputError` if it cannot be."""
+    """The parsed document of a ``.json``, ``.yaml`` or ``.yml`` file; one :class:`InputError` if it cannot be.
+
+    The document is bounded (:mod:`derive.parse.safe_data`): no 5,000-digit numbers, no nesting
+    thousands deep, no YAML anchors expanding to billions of values.
+    """
+    from derive.parse.safe_data import load_json, load_yaml
+
     p = Path(path)
     text = read_text_capped(p, MAX_VALUES_BYTES, "values")
     if p.suffix.lower() in (".yaml", ".yml"):
-        import yaml
-
-        try:
-            return yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f" at line {mark.line + 1}" if mark is not None else ""
-            raise InputError(f"{path}: malformed YAML{where}", param="values") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"{path}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", param="values"
-        ) from None
+        return load_yaml(text, param="values", source=str(path))
+    return load_json(text, param="values", source=str(path))

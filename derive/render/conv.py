@@ -129,13 +129,13 @@ def feature_map_report(fm: FeatureMap, at: tuple[int, int] = (1, 1)) -> Report:
         *size_equations(fm.height, fm),
         *stride_notes(fm, fm.width, fm.height),
     )
-    if fm["padding"]:
-        for ci, ch in enumerate(fm[staged("x", "padded")]):
-            rep.add(*matrix_table(ch, f"padded image{f', channel {ci + 1}' if c > 1 else ''}"))
     i, j = at
     d = fm["dilation"]
-    rep.add(Heading(f"Output ({i}, {j}) worked out"))
     r0, c0 = fm[applied("corner", fm.name(i, j, 1))]
+    if fm["padding"]:
+        for ci, ch in enumerate(fm[staged("x", "padded")]):
+            rep.add(*matrix_table(ch, f"padded image{f', channel {ci + 1}' if c > 1 else ''}", focus=(r0, c0)))
+    rep.add(Heading(f"Output ({i}, {j}) worked out"))
     rep.add(
         Para(
             f"The window starts at row {r0}, column {c0} of the "
@@ -150,6 +150,6 @@ def feature_map_report(fm: FeatureMap, at: tuple[int, int] = (1, 1)) -> Report:
         rep.add(_worked(fm, i, j, k))
     rep.add(Heading("Feature map" + ("s" if k_n > 1 else "")))
     for k in range(1, k_n + 1):
-        rep.add(*matrix_table(fm[fm.map_name(k)], f"y^({k}) (filter {k})" if k_n > 1 else "y"))
+        rep.add(*matrix_table(fm[fm.map_name(k)], f"y^({k}) (filter {k})" if k_n > 1 else "y", focus=at))
     rep.data = {"mode": "map", "at": [i, j], **quantities_json(fm)}
     return rep

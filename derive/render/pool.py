@@ -101,6 +101,6 @@ def pool_map_report(r: PoolMap, at: tuple[int, int] = (1, 1)) -> Report:
         rep.add(Equation(lhs, rhs + [r[name]], name=name))
     rep.add(Heading("Pooled map" + ("s" if c > 1 else "")))
     for k in range(1, c + 1):
-        rep.add(*matrix_table(r[r.map_name(k)], f"y^({k}) (channel {k})" if c > 1 else "y"))
+        rep.add(*matrix_table(r[r.map_name(k)], f"y^({k}) (channel {k})" if c > 1 else "y", focus=(i, j)))
     rep.data = {"mode": r.mode, "at": [i, j], **quantities_json(r)}
     return rep

@@ -149,9 +149,47 @@ def stride_notes(result, w: Side, h: Side) -> list[Para]:
     ]
 
 
-def matrix_table(m, title: str) -> list[Para | Table]:
-    """A matrix as a caption and a table with 1-based row and column numbers."""
-    return [
-        Para(title + ":"),
-        Table([""] + [str(j + 1) for j in range(len(m[0]))], [[str(i + 1)] + list(row) for i, row in enumerate(m)]),
-    ]
+#: Text columns a matrix table may fill; a wider matrix is shown in blocks of columns (a 100-column
+#: feature map as one table squeezed every column to nothing and printed only empty lines).
+TABLE_WIDTH = 58  # the narrowest width the CLI renders at is 60
+#: Rows and columns of a matrix shown at most: a larger one is shown as the window around the
+#: position worked out (a 256x256 image as a table took a minute to print and helps no one read).
+MAX_SHOWN = 32
+
+
+def _window(n: int, focus: int) -> tuple[int, int]:
+    """``MAX_SHOWN`` indices of ``n`` (0-based, half open) around ``focus`` (0-based)."""
+    if n <= MAX_SHOWN:
+        return 0, n
+    start = min(max(0, focus - MAX_SHOWN // 2), n - MAX_SHOWN)
+    return start, start + MAX_SHOWN
+
+
+def matrix_table(m, title: str, focus: tuple[int, int] = (1, 1)) -> list[Para | Table]:
+    """A matrix as a caption and a table with 1-based row and column numbers, in blocks of
+    columns that fit :data:`TABLE_WIDTH` when it is wide; beyond :data:`MAX_SHOWN` rows or
+    columns, only the window around ``focus`` (1-based row, column), and the caption says so."""
+    n_rows, n_cols = len(m), len(m[0])
+    r0, r1 = _window(n_rows, focus[0] - 1)
+    c0, c1 = _window(n_cols, focus[1] - 1)
+    if (r0, r1, c0, c1) != (0, n_rows, 0, n_cols):
+        title = f"{title} (rows {r0 + 1}–{r1}, columns {c0 + 1}–{c1} of {n_rows}×{n_cols}; --format json has them all)"
+    rows = [(i, m[i][c0:c1]) for i in range(r0, r1)]
+    cell = max(len(fmt_number(x)) for _, row in rows for x in row)
+    label = len(str(r1))
+    per_block = max(1, (TABLE_WIDTH - label) // (max(cell, len(str(c1))) + 2))  # 2: the gap
+    if c1 - c0 <= per_block:
+        blocks = [(c0, c1)]
+    else:
+        blocks = [(j, min(j + per_block, c1)) for j in range(c0, c1, per_block)]
+    out: list[Para | Table] = []
+    for start, stop in blocks:
+        caption = title if len(blocks) == 1 else f"{title}, columns {start + 1}–{stop}"
+        out.append(Para(caption + ":"))
+        out.append(
+            Table(
+                [""] + [str(j + 1) for j in range(start, stop)],
+                [[str(i + 1)] + list(row[start - c0 : stop - c0]) for i, row in rows],
+            )
+        )
+    return out
