@@ -275,3 +275,34 @@ def test_an_instructors_worked_example_lists_each_wrong_step(tmp_path):
     assert "wrong" in line and "missing_fprime" in line
     line = next(ln for ln in feedback.splitlines() if "ex.dJ_dw2_1-1" in ln)
     assert "follow-through" in line
+
+
+def test_the_shipped_example_answers(tmp_path):
+    """examples/homework/answers.csv was written to show each verdict (see the README): Ada is right
+    throughout; Alan leaves out f'(z) in one delta, forgets the + 1 of a size, leaves a blank, types
+    code, transposes a map, writes a decimal comma and a delta as tanh(z) instead of a; Grace works the
+    step in the (t - o) convention and slips on a^(1)_2 (0.7530 for 0.7350), then follows through."""
+    root = Path(__file__).resolve().parent.parent / "examples" / "homework"
+    out = tmp_path / "graded"
+    r = runner.invoke(
+        app, ["grade", str(root / "output" / "key.json"), "--answers", str(root / "answers.csv"), "--out", str(out)]
+    )
+    assert r.exit_code == 0, r.output
+    key = load_key(root / "output" / "key.json")
+    batch = read_answers(root / "answers.csv", key.columns(), key.students)
+    with Sandbox(workers=1) as box:
+        grades = {s.id: s for s in grade_class(key, batch, sandbox=box).students}
+    assert grades["s001"].total == grades["s001"].max
+    v = {x.column: x for x in grades["s002"].verdicts()}
+    assert "missing_fprime" in v["step.delta2_1"].mistakes
+    assert "missing_plus_one" in v["size.W_2"].mistakes
+    assert v["act.a"].status == "blank" and v["fwd.a2_1"].status == "invalid"
+    assert "transpose" in v["fmap.y"].message
+    assert v["softmax.J"].status == "right"  # 0,4791
+    delta = next(c for c in v if c.startswith("delta."))
+    assert v[delta].status == "right"  # written with tanh(z^(1)_2) for a^(1)_2
+    g = grades["s003"]
+    assert next(it for it in g.items if it.item == "step").convention == "t-o"
+    v = {x.column: x for x in g.verdicts()}
+    assert v["fwd.a1_2"].status == "wrong"
+    assert v["fwd.z2_1"].status == v["fwd.a2_1"].status == "follow"
