@@ -164,6 +164,10 @@ def _math_word(core: str) -> str:
                 script(c, _math_word(core[i + 1 : j]))
                 i = j
                 continue
+            if c == " ":  # TeX ignores it: a script after it would still be a second one
+                out.append(c)
+                i += 1
+                continue
             scripts.clear()
             if c.isascii() and c.isalpha():
                 j = i
