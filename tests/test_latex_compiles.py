@@ -38,6 +38,7 @@ COMMANDS = [
     ["softmax", "--z", "[1,2,3]", "--y", "[0,0,1]"],
     ["homework", "--list"],
     ["homework", "--preview", "param_count", "--seed", "7"],
+    ["homework", "--preview", "softmax_ce", "--seed", "1", "--difficulty", "hard"],  # a loss wider than a line
     ["key", "0420-2007-BF6H-B721"],
 ]
 

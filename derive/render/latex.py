@@ -75,7 +75,7 @@ _OPERATORS = {"=", "+", "-", "−", "·", "×", "/", "<", ">", "≤", "≥", "->
 _NUMBER = re.compile(r"^[-−]?\d+(\.\d+)?(e[-+]?\d+)?(/\d+)?$")
 _SINGLE = re.compile(r"^[A-Za-z]'?$")
 _CALL = re.compile(r"^[A-Za-z]'?\(.+\)$")  # f(z), f'(z): a one-letter function applied
-_IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9]+(_[A-Za-z0-9]+)+$")  # fprime_at_a, leaky_relu: a name
+_IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9.]+(_[A-Za-z0-9]+)+$")  # fprime_at_a, leaky_relu: a name
 
 _TEXT_CHARS = {
     "\\": r"\textbackslash{}",
@@ -390,10 +390,41 @@ def _cell(cell: Any, digits: int) -> str:
     return "$" + _slashed(_cell_math(cell, digits)) + "$"
 
 
+def _split_long(latex: str, printed: int, width: int) -> list[str]:
+    """A formula printed wider than ``width`` characters, cut before its ``+``/``-`` signs.
+
+    ``\\left(``...``\\right)`` must close on the line it opens, so a long one becomes
+    ``\\bigl(``...``\\bigr)``; cuts are made only outside braces.
+    """
+    if printed <= width or "matrix" in latex:
+        return [latex]
+    flat = re.sub(r"\\left([(\[|])", r"\\bigl\1", latex)
+    flat = re.sub(r"\\right([)\]|])", r"\\bigr\1", flat)
+    cuts, depth = [0], 0
+    for k, c in enumerate(flat):
+        depth += {"{": 1, "}": -1}.get(c, 0)
+        if depth == 0 and k > 0 and flat.startswith((" + ", " - "), k):
+            cuts.append(k)
+    if len(cuts) == 1:  # nowhere to cut: as it was
+        return [latex]
+    chunks = [flat[a:b] for a, b in zip(cuts, [*cuts[1:], len(flat)])]
+    scale = printed / max(len(flat), 1)  # printed characters per character of LaTeX
+    lines = [""]
+    for chunk in chunks:
+        if lines[-1] and (len(lines[-1]) + len(chunk)) * scale > width:
+            lines.append("")
+        lines[-1] += chunk
+    return [line.strip() for line in lines]
+
+
 def _equation_lines(block: Equation, digits: int, *, width: int = 66) -> str:
     """One ``lhs &= a = b`` row of an ``align*``; a chain wider than ``width`` characters (as
-    printed) goes one ``&= ...`` a line."""
-    parts = [_cell_math(r, digits) for r in block.rhs]
+    printed) goes one ``&= ...`` a line, and a part wider than that breaks before a ``+``/``-``."""
+    sizes = [_cell_text_len(c, digits) for c in block.rhs]
+    parts = [
+        (r" \\" + "\n" + r" &\quad ").join(_split_long(_cell_math(r, digits), n, width - 8))
+        for r, n in zip(block.rhs, sizes)
+    ]
     printed = sum(_cell_text_len(c, digits) + 3 for c in [block.lhs, *block.rhs])
     printed += len(block.note) + 4 if block.note and len(block.note) <= 28 else 0
     lhs = _cell_math(block.lhs, digits)
@@ -431,15 +462,13 @@ def _layout(table: Table, digits: int, capacity_scale: float = 1.0) -> tuple[str
         fixed = sum(w + gap for w, wrap in zip(widths, wraps) if not wrap)
         flexible = [w for w, wrap in zip(widths, wraps) if wrap]
         if fixed + sum(min(w, 18) + gap for w in flexible) <= capacity or size == _SIZES[-1][0]:
-            room = max(capacity - fixed - gap * len(flexible), 18 * len(flexible))
-            total = sum(flexible) or 1
-            cols = []
-            for w, wrap in zip(widths, wraps):
-                if not wrap:
-                    cols.append("l")
-                else:
-                    chars = min(w, max(18.0, room * w / total))
-                    cols.append(f"p{{{round(chars / 2)}em}}")
+            # Each prose column gets its least width (18 characters, or less if shorter), then
+            # the room left is shared in proportion to what each still lacks.
+            base = [min(w, 18) for w in flexible]
+            extra = max(capacity - fixed - gap * len(flexible) - sum(base), 0)
+            lacking = [w - b for w, b in zip(flexible, base)]
+            shares = iter([b + min(lack, extra * lack / (sum(lacking) or 1)) for b, lack in zip(base, lacking)])
+            cols = ["l" if not wrap else f"p{{{max(int(next(shares) / 2), 1)}em}}" for wrap in wraps]
             return size, cols
     raise AssertionError("unreachable")
 
@@ -474,6 +503,12 @@ def _table_lines(table: Table, digits: int, *, breakable: bool = True, capacity_
     return out
 
 
+def _explicit(latex: str) -> str:
+    """A sentence a report wrote in LaTeX itself; ``\\^{}`` there means a caret, which it is not
+    in T1 fonts (a circumflex accent, ˆ in the PDF's text)."""
+    return latex.replace(r"\^{}", r"\textasciicircum{}")
+
+
 def _body(report: Report, digits: int) -> list[str]:
     out: list[str] = [r"\section*{" + prose_latex(report.title) + "}"]
     pending: list[str] = []
@@ -492,7 +527,7 @@ def _body(report: Report, digits: int) -> list[str]:
             cmd = r"\subsection*" if block.level <= 2 else r"\subsubsection*"
             out.append(cmd + "{" + prose_latex(block.text) + "}")
         elif isinstance(block, Para):
-            out.append((block.latex if block.latex is not None else prose_latex(block.text)) + "\n")
+            out.append((_explicit(block.latex) if block.latex is not None else prose_latex(block.text)) + "\n")
         elif isinstance(block, Table):
             out += _table_lines(block, digits)
     flush()
@@ -525,11 +560,14 @@ def _cost(block: Any, digits: int) -> float:
     """Roughly how many lines ``block`` takes on a slide (a stacked fraction counts double)."""
     if isinstance(block, Equation):
         cells = [block.lhs, *block.rhs]
-        heights = [_height(_cell_math(c, digits)) for c in cells]
+        # A part cut before its + and - signs (as _equation_lines cuts it) takes a line per piece.
+        pieces = [len(_split_long(_cell_math(c, digits), _cell_text_len(c, digits), _SLIDE_CHARS - 8)) for c in cells]
+        heights = [_height(_cell_math(c, digits)) + 1.1 * (n - 1) for c, n in zip(cells, pieces)]
         printed = sum(_cell_text_len(c, digits) + 3 for c in cells)
+        note = math.ceil(len(block.note) / 50) if block.note and len(block.note) > 28 else 0
         if printed <= _SLIDE_CHARS or len(cells) == 2:
-            return 0.4 + max(heights)
-        return 0.4 + sum([max(heights[:2]), *heights[2:]])
+            return 0.4 + max(heights) + note
+        return 0.4 + sum([max(heights[:2]), *heights[2:]]) + note
     if isinstance(block, Para):
         return 0.3 + math.ceil(len(block.text) / 80)
     if isinstance(block, Heading):
@@ -598,7 +636,7 @@ def render_beamer(report: Report, *, digits: int = 6) -> str:
         equations: list[str] = []
         for block in [*blocks, None]:
             if isinstance(block, Equation):
-                equations.append(_equation_lines(block, digits, width=52))
+                equations.append(_equation_lines(block, digits, width=_SLIDE_CHARS))
                 continue
             if equations:
                 out += [r"\begin{align*}", " \\\\\n".join(equations), r"\end{align*}"]
@@ -606,7 +644,7 @@ def render_beamer(report: Report, *, digits: int = 6) -> str:
             if isinstance(block, Heading):
                 out.append(r"\textbf{" + prose_latex(block.text) + r"}\par")
             elif isinstance(block, Para):
-                out.append((block.latex if block.latex is not None else prose_latex(block.text)) + r"\par")
+                out.append((_explicit(block.latex) if block.latex is not None else prose_latex(block.text)) + r"\par")
             elif isinstance(block, Table):
                 out += _table_lines(block, digits, breakable=False, capacity_scale=1.25)
         out.append(r"\end{frame}")
