@@ -437,7 +437,7 @@ def _equation_lines(block: Equation, digits: int, *, width: int = 66) -> str:
     if block.note and len(block.note) <= 28:
         line += r" && \text{" + prose_latex(block.note) + "}"
     elif block.note:  # a sentence: below the chain, wrapped in its own box
-        line += r" \\" + "\n" + r" &\qquad\parbox[t]{0.7\linewidth}{\small\raggedright " + prose_latex(block.note) + "}"
+        line += r" \\" + "\n" + r" &\qquad\parbox[t]{24em}{\small\raggedright " + prose_latex(block.note) + "}"
     return line
 
 
