@@ -146,7 +146,7 @@ def emit(build: Callable[[], object], fmt: str, *, out: Path | None = None) -> o
     if out is not None:
         out.write_text(text, encoding="utf-8")
     else:
-        typer.echo(text, nl=False)
+        typer.echo(text, nl=False, color=True)  # styled only where _render_for_stdout chose to
     return report
 
 

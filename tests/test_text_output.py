@@ -166,3 +166,26 @@ def test_cli_styles_on_a_tty_and_honours_no_color(monkeypatch):
     monkeypatch.delenv("NO_COLOR")
     monkeypatch.setattr(sys, "stdout", io.StringIO())  # piped
     assert "\x1b[" not in cli._render_for_stdout(report, "text")
+
+
+@pytest.mark.parametrize(
+    "env, styled",
+    [({}, False), ({"FORCE_COLOR": "1"}, True), ({"FORCE_COLOR": "1", "NO_COLOR": "1"}, False)],
+)
+def test_piped_cli_is_plain_unless_forced(env, styled):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    clean = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "NO_COLOR")}
+    run = subprocess.run(
+        [sys.executable, "cli.py", "conv", "--input", "5", "--kernel", "3"],
+        cwd=Path(__file__).resolve().parent.parent,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    assert ("\x1b[1m" in run.stdout) is styled
