@@ -165,6 +165,7 @@ def _column_groups(most: list[int], least: list[int], room: int) -> list[list[in
 def _print_table(console, block: Table, cells: list[list[str]], header: list[str], width: int, title) -> None:
     from rich.table import Table as RichTable
 
+    formulas = [[not isinstance(c, str) for c in row] for row in block.rows]
     most, least = _widths(cells, header)
     groups = [list(range(len(header)))]
     if _fit(most, least, width) is None:
@@ -176,8 +177,16 @@ def _print_table(console, block: Table, cells: list[list[str]], header: list[str
             # No fit at all (one word wider than the terminal): let the line run long, never fold it.
             w = widths[i] if widths is not None else most[k]
             t.add_column(header[k], width=w, overflow="fold" if widths is not None else "ignore", no_wrap=False)
-        for row in cells:
-            t.add_row(*[row[k] for k in cols])
+        for row, kinds in zip(cells, formulas):
+            # Wrapped here, as prose or as a formula (before an operator); rich then fits each line.
+            t.add_row(
+                *[
+                    row[k]
+                    if widths is None or len(row[k]) <= widths[i]
+                    else "\n".join(_wrap(row[k], widths[i], "", "", formula=kinds[k]))
+                    for i, k in enumerate(cols)
+                ]
+            )
         if g:
             console.print()
         if widths is None:
