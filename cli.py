@@ -15,20 +15,47 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperGroup, TyperOption
 from typer.exceptions import TyperException
 
 from derive.errors import InputError
 
+#: How this run prints, set by options every command shares (--ascii).
+OUTPUT = {"ascii": False}
+
+
+def _remember_ascii(_ctx, _param, value: bool) -> bool:
+    OUTPUT["ascii"] = bool(value)
+    return value
+
 
 class _OneLineErrors(TyperGroup):
     """Usage errors as one line on stderr (exit 2), not a usage block and a box."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Every command that takes --format also takes --ascii (read by emit, not by the command).
+        for command in self.commands.values():
+            if any(p.name == "fmt" for p in command.params):
+                command.params.append(
+                    TyperOption(
+                        param_decls=["--ascii"],
+                        is_flag=True,
+                        default=False,
+                        expose_value=False,
+                        callback=_remember_ascii,
+                        help="ASCII only (delta^(2)_1 for δ⁽²⁾₁); automatic where the output cannot encode Unicode.",
+                    )
+                )
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         if args is None:
             args = sys.argv[1:]
         if not args:  # a bare `derive` shows the help
             args = ["--help"]
+        from derive.render.ascii import install_fallback
+
+        install_fallback(sys.stdout)  # a stdout without Unicode (cp1252) gets ASCII, never a traceback
         try:
             rv = super().main(args=args, prog_name=prog_name, complete_var=complete_var, standalone_mode=False, **extra)
         except TyperException as exc:
@@ -54,8 +81,16 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-FORMATS = ("text", "latex", "markdown", "json")
-FormatOpt = Annotated[str, typer.Option("--format", "-f", help="Output format: text, latex, markdown or json.")]
+FORMATS = ("text", "latex", "latex-body", "beamer", "markdown", "json")
+FormatOpt = Annotated[
+    str,
+    typer.Option(
+        "--format",
+        "-f",
+        help="Output format: text, latex (a document), latex-body (to paste into yours), beamer (slides), "
+        "markdown or json.",
+    ),
+]
 
 
 def _show_version(value: bool) -> None:
@@ -109,15 +144,31 @@ def emit(build: Callable[[], object], fmt: str, *, out: Path | None = None) -> o
         report = build()
     except InputError as exc:
         fail(exc.for_flags(FLAGS))
-    from derive.render.formats import render
-
-    width = shutil.get_terminal_size((80, 24)).columns if sys.stdout.isatty() else 80
-    text = render(report, fmt, width=max(width, 60))
+    text = _render_for_stdout(report, fmt, to_file=out is not None)
     if out is not None:
         out.write_text(text, encoding="utf-8")
     else:
-        typer.echo(text, nl=False)
+        typer.echo(text, nl=False, color=True)  # styled only where _render_for_stdout chose to
     return report
+
+
+def _render_for_stdout(report, fmt: str, *, to_file: bool = False) -> str:
+    """Render for where it goes: the terminal's width, styled on a TTY (not with NO_COLOR), and
+    ASCII with --ascii or where stdout cannot encode the Unicode rendering (never a traceback)."""
+    from derive.render.formats import render
+    from derive.render.text import use_color
+
+    ascii_only = OUTPUT["ascii"]
+    tty = not to_file and sys.stdout.isatty()
+    width = shutil.get_terminal_size((80, 24)).columns if tty else 80
+    options = {"width": max(width, 40), "color": fmt == "text" and not to_file and use_color(sys.stdout)}
+    text = render(report, fmt, ascii=ascii_only, **options)
+    encoding = "utf-8" if to_file else getattr(sys.stdout, "encoding", None) or "utf-8"
+    try:
+        text.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        text = render(report, fmt, ascii=True, **options)
+    return text
 
 
 # --- backprop and check ---

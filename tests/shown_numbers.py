@@ -38,7 +38,14 @@ def quantity_numbers(result, digits=(6, 10)) -> set[str]:
     return out
 
 
+_TIMES_TEN = re.compile(r"(\d+(?:\.\d+)?) \\times 10\^\{(-?)(\d+)\}")
+
+
 def unexplained_numbers(text: str, result, digits=(6, 10)) -> list[str]:
-    """The decimal numbers shown in ``text`` that are not among ``result``'s quantities."""
+    """The decimal numbers shown in ``text`` that are not among ``result``'s quantities.
+
+    LaTeX writes ``4.5e-05`` as ``4.5 \\times 10^{-5}``; it is read back as the number it is.
+    """
+    text = _TIMES_TEN.sub(lambda m: f"{m[1]}e{m[2] or '+'}{int(m[3]):02d}", text)
     known = quantity_numbers(result, digits)
     return [tok for tok in _DECIMAL.findall(text) if tok not in known and tok.lstrip("-") not in known]

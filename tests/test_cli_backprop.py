@@ -168,7 +168,7 @@ def test_report_shows_itself_in_jupyter():
     from derive.render.backprop import derivation_report
 
     r = derivation_report(backprop("2-2-1"))
-    assert r"\begin{align*}" in r._repr_latex_() and "$$" in r._repr_markdown_()
+    assert r"\begin{aligned}" in r._repr_latex_() and "$$" in r._repr_markdown_()
 
 
 def test_draw_writes_the_network_with_its_numbers(tmp_path):

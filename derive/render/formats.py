@@ -1,208 +1,42 @@
-"""Renderers: one :class:`~derive.render.report.Report`, four formats (text, latex, markdown, json)."""
+"""Renderers: one :class:`~derive.render.report.Report` in every format.
+
+``text`` (the terminal, :mod:`derive.render.text`), ``latex`` (a document), ``latex-body`` (the
+body, to paste into a document), ``beamer`` (slides; :mod:`derive.render.latex` for all three),
+``markdown`` and ``json``.
+"""
 
 from __future__ import annotations
 
 import json
 import math
-from io import StringIO
 from typing import Any
 
+from derive.render.latex import render_beamer, render_latex, render_mathjax
 from derive.render.printing import fmt_number, to_latex, to_text
 from derive.render.report import Equation, Heading, Math, Para, Report, Table
+from derive.render.text import render_text, to_ascii
 
-__all__ = ["render", "render_text", "render_latex", "render_markdown", "render_json", "FORMATS"]
+__all__ = [
+    "FORMATS",
+    "render",
+    "render_beamer",
+    "render_json",
+    "render_latex",
+    "render_markdown",
+    "render_mathjax",
+    "render_text",
+    "to_ascii",
+]
 
-FORMATS = ("text", "latex", "markdown", "json")
-
-
-def _cell_text(cell: Any, digits: int) -> str:
-    if isinstance(cell, Math):
-        return cell.text
-    if isinstance(cell, str):
-        return cell
-    return to_text(cell, digits)
+FORMATS = ("text", "latex", "latex-body", "beamer", "markdown", "json")
 
 
 def _cell_latex(cell: Any, digits: int) -> str:
     if isinstance(cell, Math):
         return cell.latex
     if isinstance(cell, str):
-        return r"\text{" + _latex_escape(cell) + "}"
+        return r"\text{" + cell + "}"
     return to_latex(cell, digits)
-
-
-_LATEX_CHARS = {
-    "\\": r"\textbackslash{}",
-    "&": r"\&",
-    "%": r"\%",
-    "$": r"\$",
-    "#": r"\#",
-    "_": r"\_",
-    "{": r"\{",
-    "}": r"\}",
-    "^": r"\^{}",
-    "~": r"\~{}",
-    # What our Unicode text uses, for prose that reaches LaTeX (plain amsmath, no unicode-math).
-    "α": r"\ensuremath{\alpha}",
-    "β": r"\ensuremath{\beta}",
-    "γ": r"\ensuremath{\gamma}",
-    "δ": r"\ensuremath{\delta}",
-    "η": r"\ensuremath{\eta}",
-    "θ": r"\ensuremath{\theta}",
-    "λ": r"\ensuremath{\lambda}",
-    "σ": r"\ensuremath{\sigma}",
-    "Σ": r"\ensuremath{\Sigma}",
-    "∂": r"\ensuremath{\partial}",
-    "⊙": r"\ensuremath{\odot}",
-    "·": r"\ensuremath{\cdot}",
-    "ŷ": r"\ensuremath{\hat{y}}",
-    "½": r"\ensuremath{\tfrac{1}{2}}",
-    "≤": r"\ensuremath{\le}",
-    "≥": r"\ensuremath{\ge}",
-    "×": r"\ensuremath{\times}",
-    "→": r"\ensuremath{\to}",
-    "⌊": r"\ensuremath{\lfloor}",
-    "⌋": r"\ensuremath{\rfloor}",
-    "⌈": r"\ensuremath{\lceil}",
-    "⌉": r"\ensuremath{\rceil}",
-    "−": "-",
-    "…": r"\ldots{}",
-    "⋮": r"\ensuremath{\vdots}",
-}
-_SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾⁺⁻ᴸˡᵀ", "0123456789()+-Llᵀ"))
-_SUPERSCRIPTS["ᵀ"] = "T"
-_SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉ᵢⱼₖ", "0123456789ijk"))
-
-
-def _latex_escape(s: str) -> str:
-    """Prose for LaTeX: specials escaped, our Unicode math letters and scripts made LaTeX."""
-    out: list[str] = []
-    i = 0
-    while i < len(s):
-        c = s[i]
-        for table, cmd in ((_SUPERSCRIPTS, "^"), (_SUBSCRIPTS, "_")):
-            if c in table:
-                j = i
-                while j < len(s) and s[j] in table:
-                    j += 1
-                out.append(r"\ensuremath{" + cmd + "{" + "".join(table[ch] for ch in s[i:j]) + "}}")
-                i = j
-                break
-        else:
-            out.append(_LATEX_CHARS.get(c, c if ord(c) < 128 else "?"))
-            i += 1
-    return "".join(out)
-
-
-def _cell_plain_latex(cell: Any, digits: int) -> str:
-    """A table cell in LaTeX text mode (math wrapped in $...$)."""
-    if isinstance(cell, str):
-        return _latex_escape(cell)
-    return "$" + _cell_latex(cell, digits) + "$"
-
-
-def _wrap_equation(lhs: str, parts: list[str], width: int) -> list[str]:
-    """``lhs = p1 = p2 ...`` on one line, or broken before an ``=`` with the ``=`` signs aligned."""
-    lines = ["  " + lhs + " = " + parts[0]]
-    indent = " " * (2 + len(lhs)) + " = "
-    for p in parts[1:]:
-        if len(lines[-1]) + 3 + len(p) <= width:
-            lines[-1] += " = " + p
-        else:
-            lines.append(indent + p)
-    return lines
-
-
-def render_text(report: Report, *, width: int = 100, digits: int = 6, color: bool = False) -> str:
-    """Terminal text via rich; deterministic for a given width."""
-    from rich.console import Console
-    from rich.table import Table as RichTable
-    from rich.text import Text
-
-    buf = StringIO()
-    console = Console(
-        file=buf,
-        width=width,
-        color_system="standard" if color else None,
-        force_terminal=color,
-        highlight=False,
-        soft_wrap=False,
-    )
-    console.print(Text(report.title, style="bold"))
-    console.print(Text("=" * min(len(report.title), width)))
-    for block in report.blocks:
-        if isinstance(block, Heading):
-            console.print()
-            console.print(Text(block.text, style="bold underline" if block.level <= 2 else "bold"))
-        elif isinstance(block, Para):
-            console.print(Text(block.text))
-        elif isinstance(block, Equation):
-            lhs = _cell_text(block.lhs, digits)
-            parts = [_cell_text(r, digits) for r in block.rhs]
-            if block.note:
-                parts[-1] += f"    ({block.note})"
-            for line in _wrap_equation(lhs, parts, width):
-                console.print(Text(line), overflow="fold")
-        elif isinstance(block, Table):
-            t = RichTable(
-                title=block.title,
-                show_lines=False,
-                box=None if not color else None,
-                header_style="bold",
-                pad_edge=False,
-            )
-            for c in block.columns:
-                t.add_column(c, overflow="fold")
-            for row in block.rows:
-                t.add_row(*[_cell_text(c, digits) for c in row])
-            console.print(t)
-    return "\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n"
-
-
-def render_latex(report: Report, *, standalone: bool = True, digits: int = 6) -> str:
-    """LaTeX that compiles with plain ``amsmath``; ``standalone`` wraps it in a document."""
-    out: list[str] = []
-    if standalone:
-        out += [r"\documentclass{article}", r"\usepackage{amsmath}", r"\begin{document}"]
-    out.append(r"\section*{" + _latex_escape(report.title) + "}")
-    pending: list[str] = []
-
-    def flush() -> None:
-        if pending:
-            out.append(r"\begin{align*}")
-            out.append(" \\\\\n".join(pending))
-            out.append(r"\end{align*}")
-            pending.clear()
-
-    for block in report.blocks:
-        if isinstance(block, Equation):
-            parts = [_cell_latex(r, digits) for r in block.rhs]
-            # A long chain goes one "= ..." a line, aligned on the "=" signs.
-            sep = r" \\" + "\n" + " &= " if sum(len(p) for p in parts) > 150 else " = "
-            line = _cell_latex(block.lhs, digits) + " &= " + sep.join(parts)
-            if block.note:
-                line += r" && \text{" + _latex_escape(block.note) + "}"
-            pending.append(line)
-            continue
-        flush()
-        if isinstance(block, Heading):
-            cmd = r"\subsection*" if block.level <= 2 else r"\subsubsection*"
-            out.append(cmd + "{" + _latex_escape(block.text) + "}")
-        elif isinstance(block, Para):
-            out.append((block.latex if block.latex is not None else _latex_escape(block.text)) + "\n")
-        elif isinstance(block, Table):
-            if block.title:
-                out.append(r"\paragraph{" + _latex_escape(block.title) + "}")
-            out.append(r"\begin{tabular}{" + "l" * len(block.columns) + "}")
-            out.append(" & ".join(_latex_escape(c) for c in block.columns) + r" \\ \hline")
-            for row in block.rows:
-                out.append(" & ".join(_cell_plain_latex(c, digits) for c in row) + r" \\")
-            out.append(r"\end{tabular}")
-            out.append("")
-    flush()
-    if standalone:
-        out.append(r"\end{document}")
-    return "\n".join(out) + "\n"
 
 
 def _md_escape(s: str) -> str:
@@ -265,23 +99,35 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def render_json(report: Report) -> str:
+def render_json(report: Report, *, ascii: bool = False) -> str:
     """One JSON document: ``{"title": ..., **data}``, stable keys, numbers as numbers."""
     doc = {"title": report.title, **report.data}
-    return json.dumps(_jsonable(doc), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(_jsonable(doc), indent=2, ensure_ascii=ascii) + "\n"
 
 
-def render(report: Report, fmt: str, *, width: int = 100, digits: int = 6) -> str:
-    """Render ``report`` in ``fmt`` (one of :data:`FORMATS`)."""
+def render(
+    report: Report, fmt: str, *, width: int = 100, digits: int = 6, color: bool = False, ascii: bool = False
+) -> str:
+    """Render ``report`` in ``fmt`` (one of :data:`FORMATS`).
+
+    ``color`` styles terminal text (ANSI); ``ascii`` gives output a stream without Unicode can
+    print (text transliterated, JSON with ``\\u`` escapes; the LaTeX formats are ASCII already).
+    """
     if fmt == "text":
-        return render_text(report, width=width, digits=digits)
-    if fmt == "latex":
-        return render_latex(report, digits=digits)
-    if fmt == "markdown":
-        return render_markdown(report, digits=digits)
+        return render_text(report, width=width, digits=digits, color=color, ascii=ascii)
     if fmt == "json":
-        return render_json(report)
-    raise ValueError(f"unknown format {fmt!r}")
+        return render_json(report, ascii=ascii)
+    if fmt == "latex":
+        out = render_latex(report, digits=digits)
+    elif fmt == "latex-body":
+        out = render_latex(report, standalone=False, digits=digits)
+    elif fmt == "beamer":
+        out = render_beamer(report, digits=digits)
+    elif fmt == "markdown":
+        out = render_markdown(report, digits=digits)
+    else:
+        raise ValueError(f"unknown format {fmt!r}")
+    return to_ascii(out) if ascii else out
 
 
 __all__ += ["fmt_number"]

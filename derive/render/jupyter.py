@@ -1,9 +1,9 @@
-"""Jupyter shows a result directly: ``_repr_markdown_`` for every result.
+"""Jupyter shows a result directly: ``_repr_markdown_`` and ``_repr_latex_`` for every result.
 
 The hooks are attached here, on the rendering side, so the math never imports a renderer.
 ``import derive`` calls :func:`register` (cheap: nothing heavy is imported until a result is
-shown). Markdown, not LaTeX: JupyterLab prefers it, MathJax renders its ``$...$`` math, and
-MathJax cannot show the ``tabular`` of the LaTeX documents.
+shown). JupyterLab prefers the Markdown; the LaTeX is what MathJax renders (``$$`` displays with
+``aligned`` and ``array``), never the ``\\section*`` and ``tabular`` of the LaTeX documents.
 """
 
 from __future__ import annotations
@@ -47,6 +47,13 @@ def _markdown(self: Result) -> str:
     return render_markdown(report_for(self))
 
 
+def _latex(self: Result) -> str:
+    from derive.render.latex import render_mathjax
+
+    return render_mathjax(report_for(self))
+
+
 def register() -> None:
     """Give every result Jupyter's rich display (idempotent)."""
     Result._repr_markdown_ = _markdown  # type: ignore[attr-defined]
+    Result._repr_latex_ = _latex  # type: ignore[attr-defined]

@@ -77,9 +77,9 @@ class Report:
 
     # Jupyter shows a Report directly.
     def _repr_latex_(self) -> str:
-        from derive.render.formats import render_latex
+        from derive.render.latex import render_mathjax
 
-        return render_latex(self, standalone=False)
+        return render_mathjax(self)
 
     def _repr_markdown_(self) -> str:
         from derive.render.formats import render_markdown
