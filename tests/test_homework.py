@@ -254,3 +254,27 @@ def test_list_shows_every_kind_in_text_and_json():
     assert "lr" in kinds["backprop_step"]["fixable"] and "square" in kinds["conv_size"]["options"]
     r = runner.invoke(app, ["homework", "--preview", "nope"])
     assert r.exit_code == 2 and "unknown kind 'nope'" in r.stderr
+
+
+def test_the_class_files_are_the_whole_documents_rendered_at_once(tmp_path):
+    # Each student's share of solutions.md/.tex and key.json is rendered apart (in the worker that
+    # built their variants) and joined; the result must be what rendering the whole document at
+    # once gives. A title and names with characters that Markdown, LaTeX and JSON escape.
+    from derive.render.formats import render_latex, render_markdown
+    from problems.homework import make_homework
+    from problems.writer import _solutions_report, key_document
+
+    spec = spec_from_dict({**SPEC, "title": 'Sizes & "shapes" 100% #1 ü'})
+    roster = 'id,name\ns1,"Ada ""the"" first"\ns2,Zoë_2\ns3,\ns4,A & B\n'
+    students = parse_roster(roster)
+    sheets = build_variants(spec, students, workers=1)
+    out = tmp_path / "one"
+    write_homework(spec, sheets, out, pdf=False)
+    assert (out / "solutions.md").read_text() == render_markdown(_solutions_report(spec, sheets))
+    assert (out / "solutions.tex").read_text() == render_latex(_solutions_report(spec, sheets))
+    whole = json.dumps(key_document(spec, sheets), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    assert (out / "key.json").read_text() == whole
+    # built and written in two worker processes: the same bytes
+    summary = make_homework(spec, students, tmp_path / "two", pdf=False, workers=2)
+    assert summary["students"] == 4 and summary["variants"] == 12
+    assert _tree(tmp_path / "two") == _tree(out)
