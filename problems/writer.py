@@ -16,10 +16,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import shutil
 import subprocess
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from json.encoder import encode_basestring as _encode_str
 from pathlib import Path
 from typing import Any
 
@@ -318,8 +320,66 @@ def _frame(text: str) -> tuple[str, str]:
 
 
 def _key_entry(spec, sheet) -> str:
-    doc = json.dumps(_student_doc(sheet), indent=1, sort_keys=True, ensure_ascii=False)
-    return doc.replace("\n", "\n  ")  # its place: the list "students" of the document, two levels in
+    return dumps_indented(_student_doc(sheet), level=2)  # its place: the list "students", two levels in
+
+
+def dumps_indented(obj: Any, *, level: int = 0) -> str:
+    """``json.dumps(obj, indent=1, sort_keys=True, ensure_ascii=False)``, byte for byte, written as
+    if nested ``level`` levels deep, about three times as fast (the standard library encodes in
+    Python when it indents). For the JSON types only: anything else is a ``TypeError``."""
+    out: list[str] = []
+    _emit(obj, out, "\n" + " " * level)
+    return "".join(out)
+
+
+_ATOMS = {None: "null", True: "true", False: "false"}
+
+
+def _emit(o: Any, out: list[str], nl: str) -> None:
+    if isinstance(o, str):
+        out.append(_encode_str(o))
+    elif o is None or o is True or o is False:
+        out.append(_ATOMS[o])
+    elif isinstance(o, int):
+        out.append(int.__repr__(o))
+    elif isinstance(o, float):
+        out.append(_float(o))
+    elif isinstance(o, dict):
+        if not o:
+            out.append("{}")
+            return
+        inner = nl + " "
+        sep = "{" + inner
+        for k, v in sorted(o.items()):
+            if not isinstance(k, str):
+                raise TypeError(f"key {k!r}: only text keys are written here")
+            out.append(sep)
+            out.append(_encode_str(k))
+            out.append(": ")
+            _emit(v, out, inner)
+            sep = "," + inner
+        out.append(nl + "}")
+    elif isinstance(o, (list, tuple)):
+        if not o:
+            out.append("[]")
+            return
+        inner = nl + " "
+        sep = "[" + inner
+        for v in o:
+            out.append(sep)
+            _emit(v, out, inner)
+            sep = "," + inner
+        out.append(nl + "]")
+    else:
+        raise TypeError(f"Object of type {type(o).__name__} is not JSON serializable")
+
+
+def _float(f: float) -> str:
+    if f != f:
+        return "NaN"
+    if f in (math.inf, -math.inf):
+        return "Infinity" if f > 0 else "-Infinity"
+    return float.__repr__(f)
 
 
 def _key_text(spec, entries: Sequence[str]) -> str:
@@ -328,7 +388,7 @@ def _key_text(spec, entries: Sequence[str]) -> str:
     entry's lines is exact)."""
     doc = key_document(spec, [])
     doc["students"] = [_CUT]
-    text = json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False)
+    text = dumps_indented(doc)
     slot = '"students": [\n  ' + json.dumps(_CUT) + "\n ]"
     assert text.count(slot) == 1
     if not entries:

@@ -3,6 +3,8 @@
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import derive
@@ -90,3 +92,42 @@ def test_a_named_mistake_shows_in_the_json(args, mistake):
         n for n in right["quantities"] if right["quantities"][n]["value"] != wrong["quantities"].get(n, {}).get("value")
     ]
     assert changed, f"{mistake} changed no quantity"
+
+
+def _escape_char_by_char(s: str) -> str:
+    # The escaping written out one character at a time (the implementation before it used
+    # str.translate and a regex), as the reference.
+    from derive.render.formats import _LATEX_CHARS, _SUBSCRIPTS, _SUPERSCRIPTS
+
+    out, i = [], 0
+    while i < len(s):
+        for table, cmd in ((_SUPERSCRIPTS, "^"), (_SUBSCRIPTS, "_")):
+            if s[i] in table:
+                j = i
+                while j < len(s) and s[j] in table:
+                    j += 1
+                out.append(r"\ensuremath{" + cmd + "{" + "".join(table[ch] for ch in s[i:j]) + "}}")
+                i = j
+                break
+        else:
+            out.append(_LATEX_CHARS.get(s[i], s[i] if ord(s[i]) < 128 else "?"))
+            i += 1
+    return "".join(out)
+
+
+_ESCAPE_ALPHABET = "ab 1.-_&%$#{}^~\\|αδσ∂ŷ½×−…⋮ü€⁰¹²⁽⁾ᵀ⁻₀₁₂ᵢⱼ"
+
+
+@given(st.text(alphabet=_ESCAPE_ALPHABET, max_size=40) | st.text(max_size=20))
+def test_latex_escape_matches_the_character_by_character_reference(s):
+    from derive.render.formats import _latex_escape
+
+    assert _latex_escape(s) == _escape_char_by_char(s)
+
+
+def test_latex_escape_by_hand():
+    from derive.render.formats import _latex_escape
+
+    assert _latex_escape("50% of a_1 & δ⁽²⁾₁ ü") == (
+        r"50\% of a\_1 \& \ensuremath{\delta}\ensuremath{^{(2)}}\ensuremath{_{1}} ?"
+    )

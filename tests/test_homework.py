@@ -7,6 +7,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from cli import app
@@ -278,3 +280,29 @@ def test_the_class_files_are_the_whole_documents_rendered_at_once(tmp_path):
     summary = make_homework(spec, students, tmp_path / "two", pdf=False, workers=2)
     assert summary["students"] == 4 and summary["variants"] == 12
     assert _tree(tmp_path / "two") == _tree(out)
+
+
+_json_trees = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.tuples(inner, inner) | st.dictionaries(st.text(max_size=5), inner, max_size=4)
+    ),
+    max_leaves=25,
+)
+
+
+@given(_json_trees, st.integers(0, 3))
+def test_the_key_is_written_as_json_dumps_writes_it(tree, level):
+    from problems.writer import dumps_indented
+
+    reference = json.dumps(tree, indent=1, sort_keys=True, ensure_ascii=False)
+    assert dumps_indented(tree, level=level) == reference.replace("\n", "\n" + " " * level)
+
+
+def test_only_json_types_are_written():
+    from problems.writer import dumps_indented
+
+    assert dumps_indented({"b": [1, 2.5, None], "a": {}}) == '{\n "a": {},\n "b": [\n  1,\n  2.5,\n  null\n ]\n}'
+    for bad in [{1: "x"}, {"x": {1, 2}}, object()]:
+        with pytest.raises(TypeError):
+            dumps_indented(bad)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from io import StringIO
 from typing import Any
 
@@ -74,23 +75,32 @@ _SUPERSCRIPTS["ᵀ"] = "T"
 _SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉ᵢⱼₖ", "0123456789ijk"))
 
 
+class _Escapes(dict):
+    """``str.translate`` table: ASCII as is or escaped, our Unicode letters as LaTeX, others ``?``."""
+
+    def __missing__(self, code: int) -> str:
+        return "?"
+
+
+_ESCAPES = _Escapes({c: chr(c) for c in range(128)})
+_ESCAPES.update({ord(c): v for c, v in _LATEX_CHARS.items()})
+_PLAIN = frozenset(chr(c) for c in range(128)) - _LATEX_CHARS.keys()
+_SCRIPT_RUN = re.compile(f"[{re.escape(''.join(_SUPERSCRIPTS))}]+|[{re.escape(''.join(_SUBSCRIPTS))}]+")
+
+
 def _latex_escape(s: str) -> str:
     """Prose for LaTeX: specials escaped, our Unicode math letters and scripts made LaTeX."""
+    if _PLAIN.issuperset(s):  # most table cells and headings: nothing to do
+        return s
     out: list[str] = []
-    i = 0
-    while i < len(s):
-        c = s[i]
-        for table, cmd in ((_SUPERSCRIPTS, "^"), (_SUBSCRIPTS, "_")):
-            if c in table:
-                j = i
-                while j < len(s) and s[j] in table:
-                    j += 1
-                out.append(r"\ensuremath{" + cmd + "{" + "".join(table[ch] for ch in s[i:j]) + "}}")
-                i = j
-                break
-        else:
-            out.append(_LATEX_CHARS.get(c, c if ord(c) < 128 else "?"))
-            i += 1
+    at = 0
+    for run in _SCRIPT_RUN.finditer(s):  # a run of superscripts (or subscripts) becomes one ^{...}
+        out.append(s[at : run.start()].translate(_ESCAPES))
+        chars = run.group()
+        table, cmd = (_SUPERSCRIPTS, "^") if chars[0] in _SUPERSCRIPTS else (_SUBSCRIPTS, "_")
+        out.append(r"\ensuremath{" + cmd + "{" + "".join(table[ch] for ch in chars) + "}}")
+        at = run.end()
+    out.append(s[at:].translate(_ESCAPES))
     return "".join(out)
 
 
