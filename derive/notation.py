@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = [
     "Atom",
@@ -91,8 +92,12 @@ def key(base: str, layer: int | str | None = None, *indices: int) -> str:
     return out
 
 
+@lru_cache(maxsize=65536)
 def sym(name: str):
-    """The real SymPy symbol with this stable name (every derivation uses these)."""
+    """The real SymPy symbol with this stable name (every derivation uses these).
+
+    SymPy returns the same object for the same name and assumptions anyway; remembering it here
+    skips checking the assumptions again (tens of thousands of calls for a class's homework)."""
     import sympy as sp
 
     return sp.Symbol(name, real=True)

@@ -140,12 +140,13 @@ def _eval(expr: sp.Expr | None, env: dict, notes: dict | None = None, name: str 
     if expr is None:
         return None
     args, fn, mp_fn = _compiled(expr)
-    missing = sorted(s.name for s in args if s not in env)
-    if missing:
+    try:
+        point = [env[s] for s in args]
+    except KeyError:
         if notes is not None:
+            missing = sorted(s.name for s in args if s not in env)
             notes[name] = f"undefined: computed from {missing[0]}, which is undefined"
         return None
-    point = [env[s] for s in args]
     if fn is not None:
         try:
             value = float(fn(*point))
