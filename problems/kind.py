@@ -27,6 +27,7 @@ checks the key by the second route and self-tests it before returning it.
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -141,20 +142,26 @@ class Kind:
 def _same(a: Any, b: Any, f: Field) -> bool:
     if a is None or b is None:
         return False
+    if type(a) is float and a == b and math.isfinite(a):  # noqa: E721 - the common case, exactly
+        return True
     if f.type == "expression":
         return same_expression(a, b, f.symbols, definitions=f.expand)
     # A value that passes once written to the decimals asked cannot be told apart either.
     return f.rule.passes(a, b) or (b is f.answer and judge(f, format_answer(f, a)))
 
 
-def _attach_mistakes(kind: Kind, params: Mapping, fields: list[Field], key: Any) -> tuple[list[Field], dict]:
+def _attach_mistakes(
+    kind: Kind, params: Mapping, fields: list[Field], key: Any, wrong: Mapping[str, Any] | None = None
+) -> tuple[list[Field], dict]:
     """Each field's wrong value per mistake, and per field the mistakes that should change it (by the
-    registry: the mistake changes that kind of quantity) but give the key's answer here."""
+    registry: the mistake changes that kind of quantity) but give the key's answer here. ``wrong``:
+    results already computed, per mistake."""
     from derive.mistakes import MISTAKES
 
-    wrong: dict[str, Any] = {}
+    wrong = dict(wrong or {})
     for m in kind.mistakes_for(params):
-        wrong[m] = kind.compute(params, frozenset({m}))
+        if m not in wrong:
+            wrong[m] = kind.compute(params, frozenset({m}))
     out, blind = [], {}
     for f in fields:
         values = {}
@@ -240,7 +247,20 @@ def make_variant(
         if reason is not None and not all_fixed:
             reasons.append(reason)
             continue
-        fields, blind = _attach_mistakes(kind, params, fields, result)
+        wrong: dict[str, Any] = {}
+        if not all_fixed and attempt < INVISIBLE_TRIES:
+            # Resampled anyway if a mistake changes no answer: stop at the first such mistake
+            # (the same variant in the end; the remaining mistakes are not computed in vain).
+            hidden = None
+            for m in kind.mistakes_for(params):
+                wrong[m] = r = kind.compute(params, frozenset({m}))
+                if all(_same(kind.field_value(f, r), f.answer, f) for f in fields):
+                    hidden = m
+                    break
+            if hidden is not None:
+                reasons.append(f"mistake {hidden} changes no answer")
+                continue
+        fields, blind = _attach_mistakes(kind, params, fields, result, wrong)
         invisible = [m for m in kind.mistakes_for(params) if all(_same(f.mistakes.get(m), f.answer, f) for f in fields)]
         if invisible and not all_fixed and attempt < INVISIBLE_TRIES:
             reasons.append(f"mistake {invisible[0]} changes no answer")
