@@ -306,3 +306,22 @@ def test_only_json_types_are_written():
     for bad in [{1: "x"}, {"x": {1, 2}}, object()]:
         with pytest.raises(TypeError):
             dumps_indented(bad)
+
+
+@given(
+    st.text(alphabet="0123456789ABCDEFGHJKMNPQRSTVWXYZ", min_size=1, max_size=60),
+    st.sampled_from(["l", "m", "q"]),
+    st.integers(1, 5),
+    st.integers(0, 4),
+)
+def test_qr_pictures_are_the_bytes_segno_writes(code, error, scale, border):
+    import io
+
+    import segno
+
+    from problems.writer import qr_png
+
+    qr = segno.make(code, error=error)
+    out = io.BytesIO()
+    qr.save(out, kind="png", scale=scale, border=border)
+    assert qr_png(qr, scale=scale, border=border) == out.getvalue()
