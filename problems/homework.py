@@ -136,7 +136,8 @@ def make_homework(
                     on_student()
         else:
             with ProcessPoolExecutor(max_workers=n) as pool:
-                for part in pool.map(_student_job, jobs, chunksize=max(1, len(jobs) // (n * 8))):
+                # small chunks: the last ones finish together (results are a few KB of text)
+                for part in pool.map(_student_job, jobs, chunksize=max(1, min(4, len(jobs) // (n * 8)))):
                     parts.append(part)
                     if on_student:
                         on_student()

@@ -332,14 +332,14 @@ def dumps_indented(obj: Any, *, level: int = 0) -> str:
     return "".join(out)
 
 
-_ATOMS = {None: "null", True: "true", False: "false"}
-
-
 def _emit(o: Any, out: list[str], nl: str) -> None:
-    if isinstance(o, str):
+    scalar = _SCALARS.get(type(o))
+    if scalar is not None:
+        out.append(scalar(o))
+    elif isinstance(o, str):
         out.append(_encode_str(o))
     elif o is None or o is True or o is False:
-        out.append(_ATOMS[o])
+        out.append(_SCALARS[type(o)](o))
     elif isinstance(o, int):
         out.append(int.__repr__(o))
     elif isinstance(o, float):
@@ -351,12 +351,14 @@ def _emit(o: Any, out: list[str], nl: str) -> None:
         inner = nl + " "
         sep = "{" + inner
         for k, v in sorted(o.items()):
-            if not isinstance(k, str):
+            if type(k) is not str and not isinstance(k, str):
                 raise TypeError(f"key {k!r}: only text keys are written here")
-            out.append(sep)
-            out.append(_encode_str(k))
-            out.append(": ")
-            _emit(v, out, inner)
+            scalar = _SCALARS.get(type(v))
+            if scalar is not None:  # most values: no call down
+                out += (sep, _encode_str(k), ": ", scalar(v))
+            else:
+                out += (sep, _encode_str(k), ": ")
+                _emit(v, out, inner)
             sep = "," + inner
         out.append(nl + "}")
     elif isinstance(o, (list, tuple)):
@@ -366,8 +368,12 @@ def _emit(o: Any, out: list[str], nl: str) -> None:
         inner = nl + " "
         sep = "[" + inner
         for v in o:
-            out.append(sep)
-            _emit(v, out, inner)
+            scalar = _SCALARS.get(type(v))
+            if scalar is not None:
+                out += (sep, scalar(v))
+            else:
+                out.append(sep)
+                _emit(v, out, inner)
             sep = "," + inner
         out.append(nl + "]")
     else:
@@ -380,6 +386,16 @@ def _float(f: float) -> str:
     if f in (math.inf, -math.inf):
         return "Infinity" if f > 0 else "-Infinity"
     return float.__repr__(f)
+
+
+#: The exact scalar types and how json.dumps writes them (subclasses go the long way).
+_SCALARS = {
+    str: _encode_str,
+    int: int.__repr__,
+    float: _float,
+    bool: lambda b: "true" if b else "false",
+    type(None): lambda _: "null",
+}
 
 
 def _key_text(spec, entries: Sequence[str]) -> str:
