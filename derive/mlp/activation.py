@@ -105,9 +105,9 @@ def _number_at(expr: sp.Expr, point: sp.Rational) -> float | None:
     floats) the substituted formula and ``evalf`` decide, as before."""
     import mpmath
 
-    from derive.mlp.derivation import EVAL_DIGITS, _compiled, _near_tie
+    from derive.mlp.derivation import EVAL_DIGITS, _compiled, _compiled_mp, _near_tie
 
-    args, _, mp_fn = _compiled(expr)
+    args, mp_fn = _compiled(expr)[0], _compiled_mp(expr)
     if mp_fn is not None and args in ((), (_Z,)):
         try:
             with mpmath.workdps(EVAL_DIGITS):
