@@ -876,7 +876,7 @@ def homework(
 
 
 def _write_homework(spec_path, roster_path, out, force, id_column, pdf, workers) -> None:
-    from problems.homework import NO_ROSTER, build_variants, write_homework
+    from problems.homework import NO_ROSTER, make_homework
     from problems.roster import load_roster
     from problems.spec import load_spec
 
@@ -885,9 +885,8 @@ def _write_homework(spec_path, roster_path, out, force, id_column, pdf, workers)
         students = load_roster(roster_path, id_column=id_column) if roster_path is not None else [NO_ROSTER]
         if out.exists() and not force:
             raise InputError(f"{str(out)[:80]} exists; choose another folder or pass --force to replace it")
-        with _progress(len(students), "variants") as advance:
-            sheets = build_variants(spec, students, workers=workers, on_sheet=lambda _s: advance())
-        summary = write_homework(spec, sheets, out, force=force, pdf=pdf)
+        with _progress(len(students), "students") as advance:
+            summary = make_homework(spec, students, out, force=force, pdf=pdf, workers=workers, on_student=advance)
     except InputError as exc:
         fail(exc.for_flags(FLAGS))
     pdfs = f", {summary['pdfs']} PDFs" if summary["pdflatex"] else ", no PDFs (pdflatex not found)" if pdf else ""

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = [
     "Atom",
@@ -81,6 +82,7 @@ _SUP = str.maketrans(_SUP_CHARS, "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾⁺⁻ᴸˡ")
 _SUB = str.maketrans(_SUB_CHARS, "₀₁₂₃₄₅₆₇₈₉,ᵢⱼₖ")
 
 
+@lru_cache(maxsize=65536)  # a pure function of its arguments, called for every quantity
 def key(base: str, layer: int | str | None = None, *indices: int) -> str:
     """The stable name of a quantity, e.g. ``key("w", 1, 1, 2) == "w^(1)_1,2"``."""
     out = base
@@ -91,13 +93,18 @@ def key(base: str, layer: int | str | None = None, *indices: int) -> str:
     return out
 
 
+@lru_cache(maxsize=65536)
 def sym(name: str):
-    """The real SymPy symbol with this stable name (every derivation uses these)."""
+    """The real SymPy symbol with this stable name (every derivation uses these).
+
+    SymPy returns the same object for the same name and assumptions anyway; remembering it here
+    skips checking the assumptions again (tens of thousands of calls for a class's homework)."""
     import sympy as sp
 
     return sp.Symbol(name, real=True)
 
 
+@lru_cache(maxsize=65536)  # a pure function of the name, called for every cell shown
 def parse_key(name: str) -> tuple[str, str | None, tuple[str, ...]] | None:
     """Split a stable name into (base, layer, indices); None if it is not of that form."""
     m = _KEY.match(name)
@@ -114,6 +121,7 @@ def _joined(indices: tuple[str, ...]) -> str:
     return ",".join(indices)
 
 
+@lru_cache(maxsize=65536)  # a pure function of the name, called for every cell shown
 def latex_name(name: str) -> str:
     """LaTeX for a stable name: ``w^(1)_1,2`` -> ``w^{(1)}_{12}``."""
     parts = parse_key(name)
@@ -128,6 +136,7 @@ def latex_name(name: str) -> str:
     return out
 
 
+@lru_cache(maxsize=65536)  # a pure function of the name, called for every cell shown
 def text_name(name: str) -> str:
     """Readable Unicode for a stable name: ``w^(1)_1,2`` -> ``w⁽¹⁾₁₂``."""
     parts = parse_key(name)
@@ -193,6 +202,7 @@ def _atom(text: str) -> Atom:
     return Atom(base, layer, idx)
 
 
+@lru_cache(maxsize=65536)  # a pure function of the name, called for every cell shown
 def parse_name(text: str) -> Name:
     """Parse any stable name; a :class:`ValueError` if it does not follow the grammar.
 
@@ -242,6 +252,7 @@ def _stage_text(core: str, stage: str | None) -> str:
     return core + (" (new)" if stage == "new" else f" [{stage}]")
 
 
+@lru_cache(maxsize=65536)  # a pure function of the name, called for every cell shown
 def latex_name_any(name: str) -> str:
     """LaTeX for any stable name of the grammar (atoms as :func:`latex_name`)."""
     try:
@@ -270,6 +281,7 @@ def latex_name_any(name: str) -> str:
     return _stage_latex(core, n.stage)
 
 
+@lru_cache(maxsize=65536)  # a pure function of the name, called for every cell shown
 def text_name_any(name: str) -> str:
     """Readable Unicode for any stable name (``dJ/dw^(1)_1,2`` -> ``∂J/∂w⁽¹⁾₁₂``)."""
     try:

@@ -8,6 +8,7 @@ when everything succeeded, so a failure leaves nothing half-written.
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import tempfile
@@ -22,7 +23,7 @@ from problems.kind import Variant, make_variant
 from problems.roster import Student
 from problems.spec import Item, Spec
 
-__all__ = ["Sheet", "build_variants", "make_item_variant", "write_homework"]
+__all__ = ["Sheet", "build_variants", "make_homework", "make_item_variant", "write_homework"]
 
 #: Without a roster: one version, for this pseudo-student.
 NO_ROSTER = Student("all", "")
@@ -97,6 +98,65 @@ def build_variants(
     return sheets
 
 
+def _worker_setup() -> None:
+    """A worker builds thousands of short-lived SymPy objects: collect cycles less often
+    (the default thresholds cost about 7% of a worker's time; memory stays small)."""
+    gc.set_threshold(50_000, 50, 100)
+
+
+def _student_job(args: tuple[Spec, Student, Path, bool]):
+    """In a worker: build one student's sheet, write their files, return their part of the class files."""
+    from problems.writer import student_part
+
+    spec, student, folder, pdf = args
+    return student_part(spec, _sheet((spec, student)), folder, pdf=pdf)
+
+
+def make_homework(
+    spec: Spec,
+    students: Sequence[Student],
+    out: Path,
+    *,
+    force: bool = False,
+    pdf: bool = True,
+    workers: int | None = None,
+    on_student: Callable[[], None] | None = None,
+) -> dict:
+    """Build and write every student's homework in one pass: each worker process builds a student's
+    variants and writes their files itself, sending back only their share of the class files (text),
+    so the variants are never copied between processes. The same files as :func:`build_variants`
+    then :func:`write_homework`; a summary (counts, whether PDFs were made)."""
+    from problems.writer import finish
+
+    _check_capacity(spec, students)
+    pdflatex = pdf and shutil.which("pdflatex") is not None
+
+    def fill(folder: Path) -> dict:
+        jobs = [(spec, s, folder, pdflatex) for s in students]
+        n = workers if workers is not None else min(os.cpu_count() or 1, len(jobs), 8)
+        parts = []
+        if n <= 1 or len(jobs) < 4:
+            results = map(_student_job, jobs)
+            for part in results:
+                parts.append(part)
+                if on_student:
+                    on_student()
+        else:
+            gc.freeze()  # what the workers inherit (forked) is not garbage: their collector skips it
+            try:
+                with ProcessPoolExecutor(max_workers=n, initializer=_worker_setup) as pool:
+                    # small chunks: the last ones finish together (results are a few KB of text)
+                    for part in pool.map(_student_job, jobs, chunksize=max(1, min(4, len(jobs) // (n * 8)))):
+                        parts.append(part)
+                        if on_student:
+                            on_student()
+            finally:
+                gc.unfreeze()
+        return finish(spec, parts, folder, pdflatex=pdflatex)
+
+    return _into_place(out, force, fill)
+
+
 def write_homework(
     spec: Spec,
     sheets: Sequence[Sheet],
@@ -113,13 +173,18 @@ def write_homework(
     """
     from problems.writer import write_all
 
+    return _into_place(out, force, lambda folder: write_all(spec, sheets, folder, pdf=pdf, on_file=on_file))
+
+
+def _into_place(out: Path, force: bool, fill: Callable[[Path], dict]) -> dict:
+    """``fill`` a temporary folder beside ``out`` and move it into place; on any failure remove it."""
     out = Path(out)
     if out.exists() and not force:
         raise InputError(f"{str(out)[:80]} exists; choose another folder or pass force to replace it", param="out")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        summary = write_all(spec, sheets, tmp, pdf=pdf, on_file=on_file)
+        summary = fill(tmp)
         if out.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
             os.replace(out, old / "previous")

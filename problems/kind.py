@@ -27,6 +27,7 @@ checks the key by the second route and self-tests it before returning it.
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -149,20 +150,43 @@ class Kind:
 def _same(a: Any, b: Any, f: Field) -> bool:
     if a is None or b is None:
         return False
+    if type(a) is float and a == b and math.isfinite(a):  # noqa: E721 - the common case, exactly
+        return True
     if f.type == "expression":
         return same_expression(a, b, f.symbols, definitions=f.expand)
     # A value that passes once written to the decimals asked cannot be told apart either.
     return f.rule.passes(a, b) or (b is f.answer and judge(f, format_answer(f, a)))
 
 
-def _attach_mistakes(kind: Kind, params: Mapping, fields: list[Field], key: Any) -> tuple[list[Field], dict]:
+def _right(f: Field, m: str, v: Any, memo: dict | None) -> bool:
+    """``_same(v, f.answer, f)`` for mistake ``m``'s value ``v``, worked out once per field and
+    mistake of a draw (``memo``): the blind spots, the invisible mistakes, the groups and the
+    self-test all ask it."""
+    if memo is None:
+        return _same(v, f.answer, f)
+    k = (f.id, m)
+    if k not in memo:
+        memo[k] = _same(v, f.answer, f)
+    return memo[k]
+
+
+def _attach_mistakes(
+    kind: Kind,
+    params: Mapping,
+    fields: list[Field],
+    key: Any,
+    wrong: Mapping[str, Any] | None = None,
+    memo: dict | None = None,
+) -> tuple[list[Field], dict]:
     """Each field's wrong value per mistake, and per field the mistakes that should change it (by the
-    registry: the mistake changes that kind of quantity) but give the key's answer here."""
+    registry: the mistake changes that kind of quantity) but give the key's answer here. ``wrong``:
+    results already computed, per mistake."""
     from derive.mistakes import MISTAKES
 
-    wrong: dict[str, Any] = {}
+    wrong = dict(wrong or {})
     for m in kind.mistakes_for(params):
-        wrong[m] = kind.compute(params, frozenset({m}))
+        if m not in wrong:
+            wrong[m] = kind.compute(params, frozenset({m}))
     out, blind = [], {}
     for f in fields:
         values = {}
@@ -170,19 +194,19 @@ def _attach_mistakes(kind: Kind, params: Mapping, fields: list[Field], key: Any)
             values[m] = kind.field_value(f, r)
         q = key.quantities().get(f.quantity)
         relevant = [m for m in values if q is None or q.kind in MISTAKES[m].changes]
-        same = tuple(m for m in relevant if _same(values[m], f.answer, f))
+        same = tuple(m for m in relevant if _right(f, m, values[m], memo))
         if same:
             blind[f.id] = same
         out.append(replace(f, mistakes=values))
     return out, blind
 
 
-def confusable_groups(fields: list[Field]) -> dict[str, tuple[tuple[str, ...], ...]]:
+def confusable_groups(fields: list[Field], memo: dict | None = None) -> dict[str, tuple[tuple[str, ...], ...]]:
     """Per field, the groups of mistakes that give the same wrong answer: a grader seeing that
     answer cannot tell which of them the student made."""
     out = {}
     for f in fields:
-        wrong = [(m, v) for m, v in f.mistakes.items() if v is not None and not _same(v, f.answer, f)]
+        wrong = [(m, v) for m, v in f.mistakes.items() if v is not None and not _right(f, m, v, memo)]
         groups, seen = [], set()
         for i, (m, v) in enumerate(wrong):
             if m in seen:
@@ -196,13 +220,13 @@ def confusable_groups(fields: list[Field]) -> dict[str, tuple[tuple[str, ...], .
     return out
 
 
-def _self_test(fields: list[Field]) -> None:
+def _self_test(fields: list[Field], memo: dict | None = None) -> None:
     """The key's own answers, written as asked and read back, pass; mistaken values that differ fail."""
     for f in fields:
         if not judge(f, format_answer(f)):
             raise AssertionError(f"field {f.id}: the key's own answer {format_answer(f)!r} does not pass its rule")
         for m, v in f.mistakes.items():
-            if v is not None and not _same(v, f.answer, f) and judge(f, format_answer(f, v)):
+            if v is not None and not _right(f, m, v, memo) and judge(f, format_answer(f, v)):
                 raise AssertionError(f"field {f.id}: mistake {m}'s value passes as right")
 
 
@@ -248,8 +272,22 @@ def make_variant(
         if reason is not None and not all_fixed:
             reasons.append(reason)
             continue
-        fields, blind = _attach_mistakes(kind, params, fields, result)
-        invisible = [m for m in kind.mistakes_for(params) if all(_same(f.mistakes.get(m), f.answer, f) for f in fields)]
+        wrong: dict[str, Any] = {}
+        memo: dict = {}  # per field and mistake: does the mistake's value pass as the key's?
+        if not all_fixed and attempt < INVISIBLE_TRIES:
+            # Resampled anyway if a mistake changes no answer: stop at the first such mistake
+            # (the same variant in the end; the remaining mistakes are not computed in vain).
+            hidden = None
+            for m in kind.mistakes_for(params):
+                wrong[m] = r = kind.compute(params, frozenset({m}))
+                if all(_right(f, m, kind.field_value(f, r), memo) for f in fields):
+                    hidden = m
+                    break
+            if hidden is not None:
+                reasons.append(f"mistake {hidden} changes no answer")
+                continue
+        fields, blind = _attach_mistakes(kind, params, fields, result, wrong, memo)
+        invisible = [m for m in kind.mistakes_for(params) if all(_right(f, m, f.mistakes.get(m), memo) for f in fields)]
         if invisible and not all_fixed and attempt < INVISIBLE_TRIES:
             reasons.append(f"mistake {invisible[0]} changes no answer")
             continue
@@ -257,7 +295,7 @@ def make_variant(
         problems = kind.second_route(params, result)
         if problems:
             raise AssertionError(f"{kind.name}: the key disagrees with the second route: {'; '.join(problems[:3])}")
-        _self_test(fields)
+        _self_test(fields, memo)
         return Variant(
             kind.name,
             difficulty,
@@ -268,7 +306,7 @@ def make_variant(
             kind.solution(params, result),
             blind,
             tuple(notes),
-            confusable_groups(fields),
+            confusable_groups(fields, memo),
         )
     common = max(set(reasons), key=reasons.count)
     raise InputError(

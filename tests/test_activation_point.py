@@ -150,3 +150,23 @@ def test_names_parse_and_reports_show_only_quantities(name, z, mistake):
     report = activation_report(r)
     for fmt in ("text", "latex"):
         assert unexplained_numbers(render(report, fmt, width=400), r) == []
+
+
+@given(
+    st.sampled_from(ACTIVATION_NAMES),
+    st.sampled_from([None, "fprime_at_a", "fprime_form_at_z"]),
+    st.integers(-2000, 2000),
+)
+def test_values_are_the_floats_of_the_30_digit_evalf(name, mistake, hundredths):
+    # The values come from a compiled 40-digit evaluation; they must be the very floats that
+    # evalf(30) of the substituted formula gives (the route they replaced), to the last bit.
+    z = hundredths / 100
+    r = activation(name, z, mistakes=mistake)
+    point = sp.Rational(hundredths, 100)
+
+    def evalf(expr):
+        return float(sp.N(expr.subs(sym("z"), point).rewrite(sp.exp).rewrite(sp.Max), 30))
+
+    assert r.value == evalf(r.value_formula)
+    if r.derivative is not None:
+        assert r.derivative == evalf(r.derivative_formula)

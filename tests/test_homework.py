@@ -7,6 +7,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from cli import app
@@ -254,3 +256,72 @@ def test_list_shows_every_kind_in_text_and_json():
     assert "lr" in kinds["backprop_step"]["fixable"] and "square" in kinds["conv_size"]["options"]
     r = runner.invoke(app, ["homework", "--preview", "nope"])
     assert r.exit_code == 2 and "unknown kind 'nope'" in r.stderr
+
+
+def test_the_class_files_are_the_whole_documents_rendered_at_once(tmp_path):
+    # Each student's share of solutions.md/.tex and key.json is rendered apart (in the worker that
+    # built their variants) and joined; the result must be what rendering the whole document at
+    # once gives. A title and names with characters that Markdown, LaTeX and JSON escape.
+    from derive.render.formats import render_latex, render_markdown
+    from problems.homework import make_homework
+    from problems.writer import _solutions_report, key_document
+
+    spec = spec_from_dict({**SPEC, "title": 'Sizes & "shapes" 100% #1 ü'})
+    roster = 'id,name\ns1,"Ada ""the"" first"\ns2,Zoë_2\ns3,\ns4,A & B\n'
+    students = parse_roster(roster)
+    sheets = build_variants(spec, students, workers=1)
+    out = tmp_path / "one"
+    write_homework(spec, sheets, out, pdf=False)
+    assert (out / "solutions.md").read_text() == render_markdown(_solutions_report(spec, sheets))
+    assert (out / "solutions.tex").read_text() == render_latex(_solutions_report(spec, sheets))
+    whole = json.dumps(key_document(spec, sheets), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    assert (out / "key.json").read_text() == whole
+    # built and written in two worker processes: the same bytes
+    summary = make_homework(spec, students, tmp_path / "two", pdf=False, workers=2)
+    assert summary["students"] == 4 and summary["variants"] == 12
+    assert _tree(tmp_path / "two") == _tree(out)
+
+
+_json_trees = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.tuples(inner, inner) | st.dictionaries(st.text(max_size=5), inner, max_size=4)
+    ),
+    max_leaves=25,
+)
+
+
+@given(_json_trees, st.integers(0, 3))
+def test_the_key_is_written_as_json_dumps_writes_it(tree, level):
+    from problems.writer import dumps_indented
+
+    reference = json.dumps(tree, indent=1, sort_keys=True, ensure_ascii=False)
+    assert dumps_indented(tree, level=level) == reference.replace("\n", "\n" + " " * level)
+
+
+def test_only_json_types_are_written():
+    from problems.writer import dumps_indented
+
+    assert dumps_indented({"b": [1, 2.5, None], "a": {}}) == '{\n "a": {},\n "b": [\n  1,\n  2.5,\n  null\n ]\n}'
+    for bad in [{1: "x"}, {"x": {1, 2}}, object()]:
+        with pytest.raises(TypeError):
+            dumps_indented(bad)
+
+
+@given(
+    st.text(alphabet="0123456789ABCDEFGHJKMNPQRSTVWXYZ", min_size=1, max_size=60),
+    st.sampled_from(["l", "m", "q"]),
+    st.integers(1, 5),
+    st.integers(0, 4),
+)
+def test_qr_pictures_are_the_bytes_segno_writes(code, error, scale, border):
+    import io
+
+    import segno
+
+    from problems.writer import qr_png
+
+    qr = segno.make(code, error=error)
+    out = io.BytesIO()
+    qr.save(out, kind="png", scale=scale, border=border)
+    assert qr_png(qr, scale=scale, border=border) == out.getvalue()

@@ -63,3 +63,15 @@ def test_impossible_fixed_parameters():
         make_variant(KIND, 0, options={"form": "formula"}, fixed={"name": "relu", "z": 1.0})
     with pytest.raises(InputError, match="between -20 and 20"):
         make_variant(KIND, 0, fixed={"name": "sigmoid", "z": 99})
+
+
+@pytest.mark.parametrize("name, z", [("sigmoid", 0.5), ("tanh", -1.25), ("elu", -0.3), ("softplus", 2.0)])
+def test_the_second_route_catches_a_wrong_value_or_derivative(name, z):
+    from dataclasses import replace
+
+    params = KIND.check({"name": name, "z": z})
+    right = KIND.compute(params)
+    assert KIND.second_route(params, right) == []
+    # off by 1e-9: below every decimal asked, but not below the 50-digit second route
+    assert KIND.second_route(params, replace(right, value=right.value + 1e-9)) != []
+    assert KIND.second_route(params, replace(right, derivative=right.derivative + 1e-9)) != []

@@ -92,3 +92,52 @@ def test_fixed_textbook_parameters_and_impossible_ones():
         make_variant(kind, 1, fixed={"input": [4, 4, 1], "kernel": 7, "stride": 1, "padding": 1, "filters": 2})
     with pytest.raises(InputError, match="cannot fix 'colour'"):
         make_variant(kind, 1, fixed={"colour": 1})
+
+
+def test_a_variant_resampled_for_an_invisible_mistake_stops_computing_at_that_mistake():
+    # A toy kind: the answer is p; mistake missing_plus_one gives p + 1 and padding_once gives
+    # p + d, where d (sampled) is 0 on the first draw: padding_once is invisible there, so the
+    # variant is resampled, without computing no_floor (listed after it) for that draw.
+    from derive.result import Quantity, Result
+
+    class Answer(Result):
+        def __init__(self, value):
+            self.value = value
+
+        def _quantities(self):
+            yield Quantity("n", self.value, "size")
+
+    class Toy:
+        name, fixable = "toy", {"p": "the answer"}
+        mistakes = ("missing_plus_one", "padding_once", "no_floor")
+        difficulties = ("medium",)
+
+        def __init__(self):
+            self.draws, self.computed = iter([0, 3]), []
+
+        resolve_options = staticmethod(lambda options: {})
+        mistakes_for = lambda self, params: self.mistakes  # noqa: E731
+        check = staticmethod(lambda params: params)
+        dull = staticmethod(lambda params, result: None)
+        second_route = staticmethod(lambda params, result: [])
+        statement = solution = staticmethod(lambda params, *result: None)
+
+        def sample(self, rng, difficulty, options):
+            return {"p": 10, "d": next(self.draws)}
+
+        def compute(self, params, mistakes=frozenset()):
+            self.computed.append((params["d"], tuple(mistakes)))
+            extra = {"missing_plus_one": 1, "padding_once": params["d"], "no_floor": 2}
+            return Answer(params["p"] + sum(extra[m] for m in mistakes))
+
+        def fields(self, params, result):
+            return [Field("n", "n", "integer", Rule.exact(), ("n", "n"), answer=result["n"])]
+
+        field_value = staticmethod(lambda f, result: result["n"])
+
+    toy = Toy()
+    v = make_variant(toy, 1)
+    assert v.params == {"p": 10, "d": 3}
+    assert v.fields[0].mistakes == {"missing_plus_one": 11, "padding_once": 13, "no_floor": 12}
+    first_draw = [m for d, m in toy.computed if d == 0]
+    assert first_draw == [(), ("missing_plus_one",), ("padding_once",)]  # no_floor never computed

@@ -97,6 +97,43 @@ def _number(expr: sp.Expr) -> float | None:
     return float(value)
 
 
+def _number_at(expr: sp.Expr, point: sp.Rational) -> float | None:
+    """``expr`` (a formula in z) at ``point``: the float of its 30-digit value, as :func:`_number`
+    of the substituted formula gives it, computed by the compiled 40-digit function of
+    :mod:`derive.mlp.derivation` (a class's worth of exercises evaluates the same few formulas).
+    Where that route cannot decide (no compiled form, not finite, a value near a tie between two
+    floats) the substituted formula and ``evalf`` decide, as before."""
+    import mpmath
+
+    from derive.mlp.derivation import EVAL_DIGITS, _compiled, _compiled_mp, _near_tie
+
+    args, mp_fn = _compiled(expr)[0], _compiled_mp(expr)
+    if mp_fn is not None and args in ((), (_Z,)):
+        try:
+            with mpmath.workdps(EVAL_DIGITS):
+                value = mp_fn(*([mpmath.mpf(point.p) / point.q] if args else []))
+                if isinstance(value, int) and not isinstance(value, bool):
+                    return float(value)
+                if isinstance(value, mpmath.mpf) and mpmath.isfinite(value) and not _near_tie(value):
+                    return float(value)
+        except (ArithmeticError, TypeError, ValueError):
+            pass
+    return _number(expr.subs(_Z, point))
+
+
+@cache
+def _mistaken(key: str, mistake: str | None) -> tuple[sp.Expr | None, str | None]:
+    """The derivative formula a mistake gives (None where it is not defined) and why not."""
+    f, df, a_form = _forms(key)
+    if mistake == "fprime_at_a":
+        return df.subs(_Z, f), None
+    if mistake == "fprime_form_at_z":
+        if a_form is None:
+            return None, f"the derivative of {key} has no form in a that differs from its form in z"
+        return a_form.subs(_A, _Z), None
+    return df, None
+
+
 @dataclass(frozen=True, repr=False)
 class ActivationResult(Result):
     """An activation at a point (or only its formulas); see the module docstring."""
@@ -140,24 +177,17 @@ def activation(name: str, z: float | None = None, *, mistakes=None) -> Activatio
     """``f(z)`` and ``f'(z)`` of the activation ``name`` (formulas always; values when ``z`` is given)."""
     chosen = resolve(mistakes, "activation")
     key = _name(name)
-    f, df, a_form = _forms(key)
-    note = None
-    if "fprime_at_a" in chosen:
-        df = df.subs(_Z, f)
-    elif "fprime_form_at_z" in chosen:
-        if a_form is None:
-            note = f"the derivative of {key} has no form in a that differs from its form in z"
-            df = None
-        else:
-            df = a_form.subs(_A, _Z)
+    f = _forms(key)[0]
+    mistake = "fprime_at_a" if "fprime_at_a" in chosen else "fprime_form_at_z" if "fprime_form_at_z" in chosen else None
+    df, note = _mistaken(key, mistake)
     point = None if z is None else _point(z)
     value = derivative = None
     if point is not None:
-        value = _number(f.subs(_Z, point))
+        value = _number_at(f, point)
         # step and sign have no derivative at 0 (the jump); f' is taken at a with fprime_at_a
-        where = f.subs(_Z, point) if "fprime_at_a" in chosen else point
-        if df is not None and key in ("step", "sign") and where == 0:
-            note = f"{key} has no derivative at {'a' if 'fprime_at_a' in chosen else 'z'} = 0"
+        where = (f.subs(_Z, point) if mistake == "fprime_at_a" else point) if key in ("step", "sign") else None
+        if df is not None and where == 0:
+            note = f"{key} has no derivative at {'a' if mistake == 'fprime_at_a' else 'z'} = 0"
         elif df is not None:
-            derivative = _number(df.subs(_Z, point))
+            derivative = _number_at(df, point)
     return ActivationResult(key, point, f, df, value, derivative, note, chosen)

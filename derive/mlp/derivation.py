@@ -139,13 +139,14 @@ def _eval(expr: sp.Expr | None, env: dict, notes: dict | None = None, name: str 
     """
     if expr is None:
         return None
-    args, fn, mp_fn = _compiled(expr)
-    missing = sorted(s.name for s in args if s not in env)
-    if missing:
+    args, fn = _compiled(expr)
+    try:
+        point = [env[s] for s in args]
+    except KeyError:
         if notes is not None:
+            missing = sorted(s.name for s in args if s not in env)
             notes[name] = f"undefined: computed from {missing[0]}, which is undefined"
         return None
-    point = [env[s] for s in args]
     if fn is not None:
         try:
             value = float(fn(*point))
@@ -153,6 +154,7 @@ def _eval(expr: sp.Expr | None, env: dict, notes: dict | None = None, name: str 
                 return value
         except (ArithmeticError, TypeError, ValueError):
             pass
+    mp_fn = _compiled_mp(expr)
     if mp_fn is not None:
         try:
             with mpmath.workdps(EVAL_DIGITS):
@@ -224,22 +226,30 @@ _FLOAT_FUNCTIONS = {
 
 
 @lru_cache(maxsize=8192)
-def _compiled(expr: sp.Expr) -> tuple[tuple[sp.Symbol, ...], Any, Any]:
-    """``expr``'s symbols and two functions of them: in float64, and in mpmath (None where SymPy
-    cannot print the formula for that module).
+def _compiled(expr: sp.Expr) -> tuple[tuple[sp.Symbol, ...], Any]:
+    """``expr``'s symbols and a float64 function of them (None where SymPy cannot print the
+    formula for Python's ``math``).
 
     The formulas of a network shape are evaluated once per exercise variant: compiling each one
     once (rather than substituting into the tree and calling ``evalf`` every time) makes a bank of
-    hundreds of variants fast.
+    hundreds of variants fast. The 40-digit function (:func:`_compiled_mp`) is compiled only where
+    it is needed: float64 decides almost every value.
     """
     args = tuple(sorted(expr.free_symbols, key=lambda s: s.name))
-    compiled = []
-    for modules in ([_FLOAT_FUNCTIONS, "math"], [_MP_FUNCTIONS, "mpmath"]):
-        try:
-            compiled.append(sp.lambdify(args, expr, modules=modules, dummify=True))
-        except Exception:  # noqa: BLE001 - any formula SymPy cannot print is evaluated by evalf
-            compiled.append(None)
-    return args, compiled[0], compiled[1]
+    try:
+        return args, sp.lambdify(args, expr, modules=[_FLOAT_FUNCTIONS, "math"], dummify=True)
+    except Exception:  # noqa: BLE001 - any formula SymPy cannot print is evaluated by evalf
+        return args, None
+
+
+@lru_cache(maxsize=8192)
+def _compiled_mp(expr: sp.Expr) -> Any:
+    """``expr`` as an mpmath function of :func:`_compiled`'s symbols (None where SymPy cannot
+    print it for mpmath)."""
+    try:
+        return sp.lambdify(_compiled(expr)[0], expr, modules=[_MP_FUNCTIONS, "mpmath"], dummify=True)
+    except Exception:  # noqa: BLE001 - any formula SymPy cannot print is evaluated by evalf
+        return None
 
 
 def _put(env: dict, name: str, value: float | None) -> None:

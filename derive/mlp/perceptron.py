@@ -36,6 +36,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import sympy as sp
 
@@ -79,6 +80,27 @@ def _exact(value: object, what: str, param: str) -> sp.Rational:
     return sp.Rational(value)
 
 
+@lru_cache(maxsize=64)
+def _rule(mistakes: frozenset[str]) -> tuple[sp.Expr, sp.Expr]:
+    w, b, x, eta, y, yhat = sym("w_i"), sym("b"), sym("x_i"), sym("eta"), sym("y"), sym("yhat")
+    step = (1 if "no_lr" in mistakes else eta) * (y - yhat)
+    sign = -1 if "flipped_update" in mistakes else 1
+    return w + sign * step * x, (b if "bias_not_updated" in mistakes else b + sign * step)
+
+
+@lru_cache(maxsize=64)
+def _formulas(d: int, unit: str, mistakes: frozenset[str]) -> tuple:
+    """The formulas of a run's quantities: z, ŷ, e, each w_i's update and b's. They depend only on
+    the number of features, the unit and the mistakes: built once (SymPy is slow to build them,
+    and a class's homework asks for thousands of runs)."""
+    ws = [sym(key("w", None, i + 1)) for i in range(d)]
+    xs = [sym(key("x", None, i + 1)) for i in range(d)]
+    z_formula = sum((w * x for w, x in zip(ws, xs)), sp.Integer(0)) + sym("b")
+    w_rule, b_rule = _rule(mistakes)
+    w_forms = tuple(w_rule.xreplace({sym("w_i"): ws[i], sym("x_i"): xs[i]}) for i in range(d))
+    return z_formula, sp.Function(unit)(sym("z")), sym("y") - sym("yhat"), w_forms, b_rule
+
+
 def _value(r: sp.Rational):
     return int(r) if r.is_Integer else r
 
@@ -113,10 +135,7 @@ class Perceptron(Result):
 
     def rule(self) -> tuple[sp.Expr, sp.Expr]:
         """The update of ``w_i`` and of ``b`` as formulas (with this run's mistakes)."""
-        w, b, x, eta, y, yhat = sym("w_i"), sym("b"), sym("x_i"), sym("eta"), sym("y"), sym("yhat")
-        step = (1 if "no_lr" in self.mistakes else eta) * (y - yhat)
-        sign = -1 if "flipped_update" in self.mistakes else 1
-        return w + sign * step * x, (b if "bias_not_updated" in self.mistakes else b + sign * step)
+        return _rule(self.mistakes)
 
     def _quantities(self) -> Iterator[Quantity]:
         d = self.dims
@@ -128,15 +147,11 @@ class Perceptron(Result):
         for i in range(d):
             yield Quantity(staged(key("w", None, i + 1), 0), _value(self.w0[i]), "parameter")
         yield Quantity(staged("b", 0), _value(self.b0), "parameter")
-        ws = [sym(key("w", None, i + 1)) for i in range(d)]
-        xs = [sym(key("x", None, i + 1)) for i in range(d)]
-        z_formula = sum((w * x for w, x in zip(ws, xs)), sp.Integer(0)) + sym("b")
-        w_rule, b_rule = self.rule()
-        w_forms = [w_rule.xreplace({sym("w_i"): ws[i], sym("x_i"): xs[i]}) for i in range(d)]  # once, not per update
+        z_formula, yhat_formula, e_formula, w_forms, b_rule = _formulas(d, self.unit, self.mistakes)
         for u in self.updates:
             yield Quantity(staged("z", u.t), _value(u.z), "net_input", formula=z_formula)
-            yield Quantity(staged("yhat", u.t), u.yhat, "prediction", formula=sp.Function(self.unit)(sym("z")))
-            yield Quantity(staged("e", u.t), u.error, "error", formula=sym("y") - sym("yhat"))
+            yield Quantity(staged("yhat", u.t), u.yhat, "prediction", formula=yhat_formula)
+            yield Quantity(staged("e", u.t), u.error, "error", formula=e_formula)
             for i in range(d):
                 yield Quantity(
                     staged(key("w", None, i + 1), u.t),

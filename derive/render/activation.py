@@ -19,7 +19,7 @@ _FPRIME = M("f'(z)", "f'(z)")
 def _at_point(expr: sp.Expr, z) -> sp.Expr:
     """The formula with the given z written in (a display of the substitution, not a value)."""
     shown = sp.Float(z, 30) if not z.is_Integer else z
-    return expr.subs(sym("z"), sp.Symbol(num(float(shown)).text), simultaneous=True)
+    return expr.xreplace({sym("z"): sp.Symbol(num(float(shown)).text)})
 
 
 def activation_report(r: ActivationResult) -> Report:

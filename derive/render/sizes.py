@@ -7,6 +7,8 @@ built, e.g. ``P·D·(U·V) + P``), its substitution by printing each symbol as i
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from derive.cnn.sizes import Side
 from derive.notation import applied
 from derive.render.printing import _CourseLatex, _CourseText, fmt_number
@@ -37,7 +39,12 @@ class _ValuesLatex(_CourseLatex):
 
 def written(expr, values: dict | None = None) -> Math:
     """``expr`` as built (no reordering), each symbol in ``values`` printed as its number."""
-    v = values or {}
+    return _written(expr, frozenset((k, type(v), v) for k, v in (values or {}).items()))
+
+
+@lru_cache(maxsize=4096)  # a class's worth of size exercises prints the same few layers again
+def _written(expr, values: frozenset) -> Math:
+    v = {k: x for k, _, x in values}
     text = _ValuesText(v).doprint(expr).replace("**", "^").replace("*", "·")
     return Math(_ValuesLatex(v).doprint(expr), text)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 from derive.errors import InputError
@@ -124,33 +125,48 @@ class ActivationKind(Kind):
         return activation_report(result.base if isinstance(result, WithAnswers) else result)
 
     def second_route(self, params: Mapping[str, Any], result: Any) -> list[str]:
+        import mpmath
         import sympy as sp
 
         from problems.answers import same_expression
 
-        z = sp.Symbol("z", real=True)
-        written = {
-            "sigmoid": 1 / (1 + sp.exp(-z)),
-            "tanh": (sp.exp(z) - sp.exp(-z)) / (sp.exp(z) + sp.exp(-z)),
-            "relu": sp.Max(0, z),
-            "softplus": sp.log(1 + sp.exp(z)),
-            "elu": sp.Piecewise((z, z > 0), (sp.exp(z) - 1, True)),
-            "leaky_relu": sp.Piecewise((z, z > 0), (z / 100, True)),
-        }[params["name"]]
+        z, diff, f, df = _written(params["name"])
         if params["form"] == "formula":
             key_z = result["f'"].xreplace({s: z for s in result["f'"].free_symbols})
-            return [] if same_expression(key_z, sp.diff(written, z)) else ["f'(z) differs from sympy.diff"]
+            return [] if same_expression(key_z, diff) else ["f'(z) differs from sympy.diff"]
         problems = []
         at = sp.Rational(repr(params["z"]))
-        if abs(float(written.subs(z, at)) - result["a"]) > 1e-12:
-            problems.append("f(z) differs from the function written out")
-        h = sp.Rational(1, 10**8)
-        if at != 0:  # ReLU-like units have a kink at 0, where the notes set f'(0) = 0
-            slope = float(((written.subs(z, at + h) - written.subs(z, at - h)) / (2 * h)).evalf(40))
-            exact = float(sp.diff(written, z).subs(z, at).evalf(30))
-            if abs(slope - result[FPRIME]) > 1e-8 or abs(exact - result[FPRIME]) > 1e-12:
-                problems.append(f"f'(z): central difference {slope!r}, sympy.diff {exact!r}, key {result[FPRIME]!r}")
+        with mpmath.workdps(50):  # the function written out, and sympy.diff of it, at 50 digits
+            point, h = mpmath.mpf(at.p) / at.q, mpmath.mpf(1) / 10**8
+            if abs(float(f(point)) - result["a"]) > 1e-12:
+                problems.append("f(z) differs from the function written out")
+            if at != 0:  # ReLU-like units have a kink at 0, where the notes set f'(0) = 0
+                slope = float((f(point + h) - f(point - h)) / (2 * h))
+                exact = float(df(point))
+                if abs(slope - result[FPRIME]) > 1e-8 or abs(exact - result[FPRIME]) > 1e-12:
+                    problems.append(
+                        f"f'(z): central difference {slope!r}, sympy.diff {exact!r}, key {result[FPRIME]!r}"
+                    )
         return problems
+
+
+@cache
+def _written(name: str):
+    """The function written out with exp/Max (not derive's forms): z, its ``sympy.diff``, and
+    both as mpmath functions of z (made once per function)."""
+    import sympy as sp
+
+    z = sp.Symbol("z", real=True)
+    written = {
+        "sigmoid": 1 / (1 + sp.exp(-z)),
+        "tanh": (sp.exp(z) - sp.exp(-z)) / (sp.exp(z) + sp.exp(-z)),
+        "relu": sp.Max(0, z),
+        "softplus": sp.log(1 + sp.exp(z)),
+        "elu": sp.Piecewise((z, z > 0), (sp.exp(z) - 1, True)),
+        "leaky_relu": sp.Piecewise((z, z > 0), (z / 100, True)),
+    }[name]
+    diff = sp.diff(written, z)
+    return z, diff, sp.lambdify(z, written, "mpmath"), sp.lambdify(z, diff, "mpmath")
 
 
 KIND = ActivationKind()
