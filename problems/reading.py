@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import operator
 import re
 import unicodedata
 from collections.abc import Callable, Collection, Mapping
@@ -37,6 +38,7 @@ from derive.parse.expr_parser import (
     DEFAULT_CONSTANTS,
     DEFAULT_FUNCTIONS,
     MAX_EXPONENT,
+    RING,
     Binary,
     Call,
     Const,
@@ -45,6 +47,8 @@ from derive.parse.expr_parser import (
     Unary,
     Var,
     _Fn,
+    children,
+    nodes,
     parse_tree,
 )
 from derive.parse.expr_parser import to_sympy as _to_sympy
@@ -611,7 +615,7 @@ def _normalise(text: str, symbols: Collection[str]) -> tuple[str, list[int], dic
 def _rename(tree: Tree, names: Mapping[str, str]) -> Tree:
     """``tree`` with its variables renamed (children first, no recursion)."""
     done: dict[int, Tree] = {}
-    for node in reversed(_nodes(tree)):  # _nodes lists parents before children
+    for node in reversed(nodes(tree)):  # nodes() lists parents before children
         if isinstance(node, Var):
             done[id(node)] = replace(node, name=names.get(node.name, node.name))
         elif isinstance(node, Unary):
@@ -623,16 +627,6 @@ def _rename(tree: Tree, names: Mapping[str, str]) -> Tree:
         else:
             done[id(node)] = node
     return done[id(tree)]
-
-
-def _children(node: Tree) -> tuple[Tree, ...]:
-    if isinstance(node, Unary):
-        return (node.operand,)
-    if isinstance(node, Binary):
-        return (node.left, node.right)
-    if isinstance(node, Call):
-        return node.args
-    return ()
 
 
 def read_expression(text: str, symbols: Collection[str], *, exact: bool = False) -> Tree:
@@ -683,7 +677,7 @@ def _read_expression(text: str, symbols: frozenset[str], exact: bool) -> Tree:
 def _check_numbers(tree: Tree, exact: bool, col: Callable[[int], int]) -> None:
     """Literals finite (and exact if asked); constant parts with a real, finite value; no constant
     exponent beyond ±MAX_EXPONENT and no division by a constant zero (as the SymPy side refuses)."""
-    for node in _nodes(tree):
+    for node in nodes(tree):
         if isinstance(node, Num):
             if exact and any(ch in node.text for ch in ".eE"):
                 raise InputError(
@@ -698,7 +692,7 @@ def _check_numbers(tree: Tree, exact: bool, col: Callable[[int], int]) -> None:
         values = _walk(tree, lambda name: None)
     except Undefined as exc:
         raise InputError(f"{exc} (at column {col(exc.col)})") from None
-    for node in _nodes(tree):
+    for node in nodes(tree):
         if isinstance(node, Binary) and node.op in ("^", "/"):
             right = values[id(node.right)]
             if node.op == "^" and right is not None and abs(right) > MAX_EXPONENT:
@@ -707,18 +701,9 @@ def _check_numbers(tree: Tree, exact: bool, col: Callable[[int], int]) -> None:
                 raise InputError(f"division by zero at column {col(node.col)}")
 
 
-def _nodes(tree: Tree) -> list[Tree]:
-    out, stack = [], [tree]
-    while stack:
-        node = stack.pop()
-        out.append(node)
-        stack.extend(_children(node))
-    return out
-
-
 def tree_size(tree: Tree) -> int:
     """The number of nodes of a syntax tree."""
-    return len(_nodes(tree))
+    return len(nodes(tree))
 
 
 def to_sympy(tree: Tree) -> sp.Expr:
@@ -775,28 +760,30 @@ def _apply(node: Tree, args: list[float]) -> float:
     if isinstance(node, Call):
         return _FLOAT[node.name](*args)
     a, b = args
-    if node.op == "+":
-        return a + b
-    if node.op == "-":
-        return a - b
-    if node.op == "*":
-        return a * b
+    if node.op in RING:
+        return RING[node.op](a, b)
     if node.op == "/":
         return a / b
     return math.pow(a, b)  # floats only: 9**9**9 overflows instead of building a huge integer
 
 
-def _walk(tree: Tree, lookup: Callable[[str], float | None]) -> dict[int, float | None]:
-    """Each node's float value (None where a variable has no value), children first, no recursion."""
-    values: dict[int, float | None] = {}
+def _postorder(tree: Tree):
+    """(node, its operands) with every operand before its node, left to right; no recursion."""
     stack: list[tuple[Tree, bool]] = [(tree, False)]
     while stack:
         node, ready = stack.pop()
-        kids = _children(node)
+        kids = children(node)
         if kids and not ready:
             stack.append((node, True))
-            stack.extend((k, False) for k in kids)
+            stack.extend((k, False) for k in reversed(kids))
             continue
+        yield node, kids
+
+
+def _walk(tree: Tree, lookup: Callable[[str], float | None]) -> dict[int, float | None]:
+    """Each node's float value (None where a variable has no value), children first, no recursion."""
+    values: dict[int, float | None] = {}
+    for node, kids in _postorder(tree):
         args = [values[id(k)] for k in kids]
         if isinstance(node, Var):
             v = lookup(node.name)
@@ -855,13 +842,7 @@ class _Slow(Exception):
     pass
 
 
-_BINARY: dict[str, Callable[[float, float], float]] = {
-    "+": lambda a, b: a + b,
-    "-": lambda a, b: a - b,
-    "*": lambda a, b: a * b,
-    "/": lambda a, b: a / b,
-    "^": math.pow,
-}
+_BINARY: dict[str, Callable[[float, float], float]] = {**RING, "/": operator.truediv, "^": math.pow}
 _PROGRAMS: dict[int, tuple[Tree, list]] = {}  # id(tree) -> (tree, program): the tree is kept alive
 
 
@@ -871,14 +852,7 @@ def _program(tree: Tree) -> list:
     if hit is not None and hit[0] is tree:
         return hit[1]
     prog: list = []
-    stack: list[tuple[Tree, bool]] = [(tree, False)]
-    while stack:
-        node, ready = stack.pop()
-        kids = _children(node)
-        if kids and not ready:
-            stack.append((node, True))
-            stack.extend((k, False) for k in reversed(kids))
-            continue
+    for node, kids in _postorder(tree):
         if isinstance(node, Var):
             prog.append((0, node.name))
         elif isinstance(node, (Num, Const)):

@@ -26,6 +26,7 @@ exact. ``e`` and ``pi`` are the constants unless listed in ``variables``.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -50,7 +51,10 @@ __all__ = [
     "Num",
     "Tree",
     "Unary",
+    "RING",
     "Var",
+    "children",
+    "nodes",
     "parse_expression",
     "parse_tree",
     "to_sympy",
@@ -525,12 +529,8 @@ def _shadow(node: Tree, vals: list, col: int):
         return -vals[0] if node.op == "-" else vals[0]
     if isinstance(node, Binary):
         a, b = vals
-        if node.op == "+":
-            return a + b
-        if node.op == "-":
-            return a - b
-        if node.op == "*":
-            return a * b
+        if node.op in RING:
+            return RING[node.op](a, b)
         if node.op == "/":
             if b == 0:
                 raise InputError(f"division by zero at column {col}")
@@ -643,7 +643,12 @@ def to_sympy(tree: Tree, *, functions: dict[str, _Fn] = DEFAULT_FUNCTIONS, max_e
 _SHADOWED = frozenset(DEFAULT_FUNCTIONS)
 
 
-def _children(node: Tree) -> tuple[Tree, ...]:
+#: The operators that are the same for every kind of number (SymPy, mpmath, float).
+RING = {"+": operator.add, "-": operator.sub, "*": operator.mul}
+
+
+def children(node: Tree) -> tuple[Tree, ...]:
+    """The operands of a node, in the order typed (none for a number, name or constant)."""
     if isinstance(node, Unary):
         return (node.operand,)
     if isinstance(node, Binary):
@@ -651,6 +656,19 @@ def _children(node: Tree) -> tuple[Tree, ...]:
     if isinstance(node, Call):
         return node.args
     return ()
+
+
+def nodes(tree: Tree) -> list[Tree]:
+    """Every node of a tree (a parent before its operands; an explicit stack, no recursion)."""
+    out, stack = [], [tree]
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        stack.extend(children(node))
+    return out
+
+
+_children = children
 
 
 def _combine(node: Tree, vals: list[sp.Expr], functions: dict[str, _Fn], max_exponent: int) -> sp.Expr:
@@ -662,12 +680,8 @@ def _combine(node: Tree, vals: list[sp.Expr], functions: dict[str, _Fn], max_exp
         return functions[node.name].build(*vals)
     assert isinstance(node, Binary)
     a, b = vals
-    if node.op == "+":
-        return a + b
-    if node.op == "-":
-        return a - b
-    if node.op == "*":
-        return a * b
+    if node.op in RING:
+        return RING[node.op](a, b)
     if node.op == "/":
         if b == 0:
             raise InputError(f"division by zero at column {node.col}")

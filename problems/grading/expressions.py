@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-from derive.parse.expr_parser import Binary, Call, Num, Tree, Unary, Var
+from derive.parse.expr_parser import Num, Tree, Var, nodes
 from problems.reading import Undefined, evaluate, read_expression
 
 __all__ = ["POINTS", "decide_trees", "definition_trees", "has_float", "symbolic_equal", "variables"]
@@ -37,34 +37,13 @@ FAR = 1e-4  # relative difference that counts as different at once
 
 
 def variables(tree: Tree) -> set[str]:
-    out, stack = set(), [tree]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, Var):
-            out.add(node.name)
-        elif isinstance(node, Unary):
-            stack.append(node.operand)
-        elif isinstance(node, Binary):
-            stack += [node.left, node.right]
-        elif isinstance(node, Call):
-            stack += list(node.args)
-    return out
+    """The names an expression uses."""
+    return {node.name for node in nodes(tree) if isinstance(node, Var)}
 
 
 def has_float(tree: Tree) -> bool:
     """Does the expression hold a decimal literal (``0.5``, ``1e-3``)?"""
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, Num) and any(c in node.text for c in ".eE"):
-            return True
-        if isinstance(node, Unary):
-            stack.append(node.operand)
-        elif isinstance(node, Binary):
-            stack += [node.left, node.right]
-        elif isinstance(node, Call):
-            stack += list(node.args)
-    return False
+    return any(isinstance(node, Num) and any(c in node.text for c in ".eE") for node in nodes(tree))
 
 
 @lru_cache(maxsize=4096)
