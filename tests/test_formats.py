@@ -90,3 +90,20 @@ def test_a_named_mistake_shows_in_the_json(args, mistake):
         n for n in right["quantities"] if right["quantities"][n]["value"] != wrong["quantities"].get(n, {}).get("value")
     ]
     assert changed, f"{mistake} changed no quantity"
+
+
+def test_a_large_json_document_is_compact_and_holds_the_same_data():
+    # An 80x80 image and the 1x1 filter [[2]]: the map is twice the image (by hand), 6,400
+    # positions and over 5,000 quantities, so the document is written without indentation (the
+    # standard library's indenting encoder runs in pure Python: 11 s for a 256x256 map).
+    from typer.testing import CliRunner
+
+    import cli
+
+    image = [[(i * j) % 5 for j in range(80)] for i in range(80)]
+    r = CliRunner().invoke(cli.app, ["conv", "--image", json.dumps(image), "--filter", "[[2]]", "--format", "json"])
+    assert r.exit_code == 0
+    assert r.output.count("\n") == 1  # one line
+    doc = json.loads(r.output)
+    assert doc["quantities"]["y"]["value"] == [[2 * v for v in row] for row in image]
+    assert doc["quantities"]["y_80,80"]["value"] == 2 * ((79 * 79) % 5)

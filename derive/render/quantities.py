@@ -15,15 +15,19 @@ from typing import Any
 from derive.render.printing import to_latex, to_text
 from derive.result import Quantity, Result
 
-__all__ = ["json_value", "quantities_json", "quantity_json"]
+__all__ = ["JsonReady", "json_value", "quantities_json", "quantity_json"]
 
 
 def json_value(value: Any) -> Any:
     """A quantity's value for JSON: numbers as numbers, tuples as lists, NaN/inf as null."""
-    if value is None or isinstance(value, (bool, str)):
+    t = type(value)
+    if t is int or t is str or value is None or t is bool:
         return value
-    if isinstance(value, (tuple, list)):
-        return [json_value(v) for v in value]
+    if t is tuple or t is list:  # nested numbers are most of a large map: the common cases inline
+        return [
+            v if (tv := type(v)) is int else (v if math.isfinite(v) else None) if tv is float else json_value(v)
+            for v in value
+        ]
     if isinstance(value, int):
         return value
     if isinstance(value, float):
@@ -53,9 +57,13 @@ def quantity_json(q: Quantity) -> dict:
     return out
 
 
+class JsonReady(dict):
+    """A dict already made of JSON values (the renderers pass it through without converting it again)."""
+
+
 def quantities_json(result: Result) -> dict:
     """``{"mistakes": [...], "quantities": {name: {...}}}`` for ``result``."""
     return {
         "mistakes": sorted(result.mistakes),
-        "quantities": {name: quantity_json(q) for name, q in result.quantities().items()},
+        "quantities": JsonReady((name, quantity_json(q)) for name, q in result.quantities().items()),
     }
