@@ -1077,21 +1077,28 @@ def _grade_class(the_key, answers, out, force, id_column, workers, timeout) -> N
 
 
 def _grade_summary(grades, data, out) -> None:
+    """On a terminal, a table per item (the text renderer: fits the width, never splits a number);
+    always one summary line on stderr."""
     review, unknown, missing = len(grades.review()), len(grades.unknown), len(grades.missing)
     if sys.stderr.isatty():
-        from rich.console import Console
-        from rich.table import Table
+        from derive.render.formats import render
+        from derive.render.report import Report, Table
+        from derive.render.text import use_color
 
-        table = Table(title=f"{grades.title}: {data['submitted']} of {data['students']} submitted")
-        for col in ("item", "mean", "full marks", "invalid", "most common mistake"):
-            table.add_column(col, overflow="fold")
+        rows = []
         for it in data["items"]:
             top = f"{it['mistakes'][0][0]} ({it['mistakes'][0][1]})" if it["mistakes"] else ""
-            full = it["distribution"]["full"]
-            table.add_row(
-                it["id"], f"{it['mean']:.2f} / {it['points']:g}", str(full), str(it["statuses"].get("invalid", 0)), top
-            )
-        Console(stderr=True).print(table)
+            full, invalid = str(it["distribution"]["full"]), str(it["statuses"].get("invalid", 0))
+            rows.append([it["id"], f"{it['mean']:.2f}/{it['points']:g}", full, invalid, top])
+        title = f"{grades.title}: {data['submitted']} of {data['students']} submitted"
+        table = Table(["item", "mean", "full", "invalid", "most common mistake"], rows)
+        width = max(shutil.get_terminal_size((80, 24)).columns, 40)
+        text = render(Report(title, [table]), "text", width=width, color=use_color(sys.stderr))
+        try:
+            text.encode(getattr(sys.stderr, "encoding", None) or "utf-8")
+        except (UnicodeEncodeError, LookupError):
+            text = render(Report(title, [table]), "text", width=width, ascii=True)
+        typer.echo(text, err=True, nl=False, color=True)
     typer.echo(
         f"derive: graded {data['submitted']} of {data['students']} students (mean {data['mean']:.2f} of "
         f"{data['max']:g}); {review} answers to review, {unknown} unknown ids, {missing} without answers; "
