@@ -978,17 +978,16 @@ def key(
     emit(build, fmt)
 
 
-GRADE_HELP = """Grade a class's answers against a homework key, with partial credit and feedback.
-
-Reads the key that 'derive homework' wrote and the answers: the answers CSV (one row per student,
-one ITEM.FIELD column per blank; Canvas and Moodle quiz exports too, see the README), or a folder
-of filled-in answers.txt files. Writes OUT/grades.csv (for the gradebook), OUT/feedback/ID.md and
-.html, OUT/gradescope/ID/results.json and OUT/report.md/.html. Typed answers are data, never code.
-
-Examples:
-  derive grade homework/key.json --answers answers.csv --out graded
-  derive grade homework/key.json --student s001 --field step.delta2_1 --answer "0.035"
-"""
+GRADE_HELP = (
+    "Grade a class's answers against a homework key, with partial credit and feedback.\n\n"
+    "Reads the key that 'derive homework' wrote and the answers: the answers CSV (one row per student, one "
+    "ITEM.FIELD column per blank; Canvas and Moodle quiz exports too, see the README), or a folder of filled-in "
+    "answers.txt files. Writes OUT/grades.csv (for the gradebook), OUT/feedback/ID.md and .html, "
+    "OUT/gradescope/ID/results.json and OUT/report.md and .html. Typed answers are data, never code.\n\n"
+    "Examples:\n\n"
+    "  derive grade homework/key.json --answers answers.csv --out graded\n\n"
+    '  derive grade homework/key.json --student s001 --field step.delta2_1 --answer "0.035"'
+)
 
 
 @app.command(help=GRADE_HELP)
