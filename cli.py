@@ -7,6 +7,7 @@ on stderr with exit code 2.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import sys
@@ -1037,7 +1038,7 @@ def _grade_one(the_key, student, field, answer, workers, timeout, fmt) -> None:
         raise InputError(f"no student {student[:30]!r} in {the_key.source}")
     if field not in sk.columns():
         raise InputError(f"{student} has no field {field[:30]!r}; theirs: {', '.join(sk.columns()[:6])}...")
-    only = type(the_key)(the_key.title, the_key.seed, the_key.items, {student: sk}, the_key.source)
+    only = dataclasses.replace(the_key, students={student: sk})
     with Sandbox(workers=1) as box:
         grades = grade_class(
             only, Batch([Submission(student, {field: answer}, "--answer")]), sandbox=box, timeout=timeout

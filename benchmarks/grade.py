@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import io
 import json
 import random
@@ -43,12 +44,18 @@ ITEMS = [
 ]
 
 
+@functools.lru_cache(maxsize=1)
+def _spec():
+    from problems.spec import spec_from_dict
+
+    return spec_from_dict({"title": "Benchmark", "seed": 2026, "items": ITEMS})
+
+
 def _sheet(sid: str) -> dict:
     from problems.homework import make_item_variant
-    from problems.spec import spec_from_dict
     from problems.writer import key_document
 
-    spec = spec_from_dict({"title": "Benchmark", "seed": 2026, "items": ITEMS})
+    spec = _spec()  # validated once per process, not once per student
 
     class _S:
         def __init__(self, sid):
@@ -69,13 +76,12 @@ def build_key(students: int) -> Path:
         return path
     from concurrent.futures import ProcessPoolExecutor
 
-    from problems.spec import spec_from_dict
     from problems.writer import key_document
 
     ids = [f"st{i:05d}" for i in range(students)]
     with ProcessPoolExecutor(2) as pool:
         entries = list(pool.map(_sheet, ids, chunksize=50))
-    doc = key_document(spec_from_dict({"title": "Benchmark", "seed": 2026, "items": ITEMS}), [])
+    doc = key_document(_spec(), [])
     doc["students"] = entries
     path.write_text(json.dumps(doc, sort_keys=True))
     return path

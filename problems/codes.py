@@ -22,10 +22,12 @@ from dataclasses import dataclass, field
 
 from derive.errors import InputError
 
-__all__ = ["BANK_VERSION", "VariantRef", "decode_code", "encode_code", "variant_seed"]
+__all__ = ["BANK_VERSION", "KEY_FORMAT", "KEY_VERSION", "VariantRef", "decode_code", "encode_code", "variant_seed"]
 
 #: Bumped whenever any kind samples differently: an old code then says it cannot be regenerated.
 BANK_VERSION = 1
+KEY_FORMAT = "derive-homework-key"  # key.json's "format" (written by writer, read by grading)
+KEY_VERSION = 1
 SEED_BITS = 40
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _DECODE = {c: i for i, c in enumerate(_ALPHABET)} | {"O": 0, "I": 1, "L": 1}

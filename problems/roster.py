@@ -18,7 +18,7 @@ from pathlib import Path
 
 from derive.errors import InputError
 
-__all__ = ["ID_HEADERS", "MAX_ROSTER_BYTES", "MAX_STUDENTS", "Student", "load_roster", "parse_roster"]
+__all__ = ["ID_HEADERS", "norm_header", "MAX_ROSTER_BYTES", "MAX_STUDENTS", "Student", "load_roster", "parse_roster"]
 
 MAX_ROSTER_BYTES = 5 * 1024 * 1024
 MAX_STUDENTS = 20_000
@@ -47,7 +47,8 @@ class Student:
     name: str = ""
 
 
-def _norm(header: str) -> str:
+def norm_header(header: str) -> str:
+    """A header compared without case, spaces, ``_``, ``-`` or ``.`` (``SIS User ID`` -> ``sisuserid``)."""
     return re.sub(r"[\s_\-.]", "", header.strip().lower())
 
 
@@ -60,13 +61,13 @@ def parse_roster(text: str, *, id_column: str | None = None, source: str = "rost
     delimiter = ";" if first.count(";") > first.count(",") else ","
     rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     header = [h.strip() for h in rows[0]]
-    normalised = [_norm(h) for h in header]
+    normalised = [norm_header(h) for h in header]
     if id_column is not None:
-        if _norm(id_column) not in normalised:
+        if norm_header(id_column) not in normalised:
             raise InputError(
                 f"{source}: no column {id_column[:40]!r}; the columns are {', '.join(header)[:200]}", param="id_column"
             )
-        id_at = normalised.index(_norm(id_column))
+        id_at = normalised.index(norm_header(id_column))
     else:
         found = [normalised.index(h) for h in ID_HEADERS if h in normalised]
         if not found:

@@ -26,9 +26,10 @@ from pathlib import Path
 from typing import Any
 
 from derive.render.formats import render_latex, render_markdown
+from derive.render.latex import render_latex_blocks
 from derive.render.report import Heading, Para, Report, Table
 from problems.answers import format_answer
-from problems.codes import BANK_VERSION
+from problems.codes import BANK_VERSION, KEY_FORMAT, KEY_VERSION
 
 __all__ = [
     "KEY_FORMAT",
@@ -41,8 +42,6 @@ __all__ = [
     "write_all",
 ]
 
-KEY_FORMAT = "derive-homework-key"
-KEY_VERSION = 1
 
 _VALUE = {"type": ["number", "string", "array", "null"]}
 KEY_SCHEMA: dict[str, Any] = {
@@ -309,9 +308,7 @@ def _md_piece(blocks) -> str:
 def _tex_piece(blocks) -> str:
     """``blocks`` as :func:`render_latex` writes them inside a longer report (``blocks`` must begin
     with a heading, which closes any open ``align*``)."""
-    text = render_latex(Report("", [*blocks, Para(_CUT, latex=_CUT)]), standalone=False)
-    if text.startswith("% derive:"):  # a body's first line names the packages it needs
-        text = text.split("\n", 1)[1]
+    text = render_latex_blocks(Report("", [*blocks, Para(_CUT, latex=_CUT)]))
     head, tail = "\\section*{}\n", "\n" + _CUT + "\n\n"
     assert text.startswith(head) and text.endswith(tail), "render_latex changed its layout"
     return text[len(head) : -len(tail) + 1]

@@ -306,3 +306,23 @@ def test_the_shipped_example_answers(tmp_path):
     v = {x.column: x for x in g.verdicts()}
     assert v["fwd.a1_2"].status == "wrong"
     assert v["fwd.z2_1"].status == v["fwd.a2_1"].status == "follow"
+
+
+def test_the_terminal_summary_fits_the_width_and_names_each_item(hw, key, tmp_path, monkeypatch, capsys):
+    import cli
+
+    rows = {"s1": _right(key, "s1"), "s2": {}}
+    batch = parse_answers_csv(_answers_csv(key, rows), key.columns(), key.students)
+    grades = grade_class(key, batch)
+    from problems.grading.outputs import report_data
+
+    monkeypatch.setattr(cli.sys.stderr, "isatty", lambda: True)
+    monkeypatch.setattr(cli.shutil, "get_terminal_size", lambda *_: __import__("os").terminal_size((60, 24)))
+    monkeypatch.setenv("NO_COLOR", "1")
+    cli._grade_summary(grades, report_data(grades), tmp_path)
+    err = capsys.readouterr().err.splitlines()
+    table = err[:-1]
+    assert all(len(line) <= 60 for line in table)
+    for item in ("size", "fm", "d"):
+        assert any(line.startswith(item + " ") for line in table)
+    assert err[-1].startswith("derive: graded 2 of 4 students")

@@ -162,3 +162,15 @@ def test_every_expression_mistake_is_named_when_typed():
                     assert v.status == "wrong" and m in v.mistakes, (item.kind, m, text, v)
                     seen.add(m)
     assert {"missing_fprime", "fprime_at_a"} <= seen
+
+
+def _allocate(n):
+    return len(bytearray(n))
+
+
+def test_the_sandbox_limits_a_workers_memory():
+    # 1 GB asked of a worker limited to 512 MB of address space: a verdict, not a dead grader.
+    with Sandbox(workers=1, memory=512 * 1024**2) as box:
+        (ok, why), (ok2, n) = box.run_many(_allocate, [(1024**3,), (1000,)], timeout=20)
+    assert not ok and "memory" in why
+    assert ok2 and n == 1000

@@ -16,7 +16,7 @@ from typing import Any
 from derive.render.printing import to_latex, to_text
 from derive.render.report import Equation, Heading, Math, Para, Report, Table
 
-__all__ = ["PACKAGES", "prose_latex", "render_beamer", "render_latex", "render_mathjax"]
+__all__ = ["PACKAGES", "prose_latex", "render_beamer", "render_latex", "render_latex_blocks", "render_mathjax"]
 
 #: What the body needs in the preamble of the document it is pasted into.
 PACKAGES = r"\usepackage[T1]{fontenc} \usepackage{amsmath} \usepackage{longtable} \usepackage{array}"
@@ -541,6 +541,12 @@ def render_latex(report: Report, *, standalone: bool = True, digits: int = 6) ->
         return "\n".join([*_PREAMBLE, r"\begin{document}", *body, r"\end{document}"]) + "\n"
     head = ["% derive: a LaTeX body. The preamble needs: " + PACKAGES]
     return "\n".join(head + body) + "\n"
+
+
+def render_latex_blocks(report: Report, *, digits: int = 6) -> str:
+    """The report's blocks in LaTeX, with neither preamble nor the body's package comment: a piece
+    of a longer document built elsewhere (the homework writer joins students' pieces)."""
+    return "\n".join(_body(report, digits)) + "\n"
 
 
 # --- beamer: the board derivation as slides ---

@@ -28,7 +28,7 @@ from typing import Any
 from derive.parse.expr_parser import Num, Tree, Var, nodes
 from problems.reading import Undefined, evaluate, read_expression
 
-__all__ = ["POINTS", "decide_trees", "definition_trees", "has_float", "symbolic_equal", "variables"]
+__all__ = ["POINTS", "decide_trees", "has_float", "symbolic_equal", "variables"]
 
 POINTS = 8
 MAX_DRAWS = 64
@@ -49,12 +49,6 @@ def has_float(tree: Tree) -> bool:
 @lru_cache(maxsize=4096)
 def _definitions(items: tuple[tuple[str, str], ...], symbols: tuple[str, ...]) -> dict[str, Tree]:
     return {name: read_expression(text, symbols) for name, text in items}
-
-
-def definition_trees(definitions: Mapping[str, str], symbols: tuple[str, ...]) -> dict[str, Tree]:
-    """The field's definitions (trusted text from the key) read into trees, cached."""
-    names = tuple(sorted({*symbols, *definitions}))
-    return _definitions(tuple(sorted(definitions.items())), names)
 
 
 @lru_cache(maxsize=4096)

@@ -26,14 +26,13 @@ from pathlib import Path
 from typing import Any
 
 from derive.errors import InputError
+from problems.codes import KEY_FORMAT, KEY_VERSION
 from problems.fields import FIELD_TYPES, Rule
 
 __all__ = ["DEFAULT_FOLLOW_THROUGH", "MAX_KEY_BYTES", "Key", "KeyField", "KeyItem", "StudentKey", "load_key"]
 
 MAX_KEY_BYTES = 1024**3  # a key for 10,000 students of 20 fields is about 100 MB
 DEFAULT_FOLLOW_THROUGH = 0.5  # share of a field's points for a later step right from wrong earlier values
-KEY_FORMAT = "derive-homework-key"
-KEY_VERSION = 1
 
 
 @dataclass(frozen=True)

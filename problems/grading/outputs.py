@@ -182,7 +182,7 @@ def gradescope_json(s: StudentGrade) -> str:
 
 # --- the class report ----------------------------------------------------------------------------
 
-_BINS = ((0.0, "0"), (0.25, "< 25%"), (0.5, "25-50%"), (0.75, "50-75%"), (1.0, "75-100%"), (1.01, "full"))
+_BINS = ("0", "< 25%", "25-50%", "50-75%", "75-100%", "full")  # the share of an item's points (_bin)
 
 
 def _bin(score: float, points: float) -> str:
@@ -212,7 +212,7 @@ def report_data(grades: ClassGrades) -> dict:
                 "kind": meta.get("kind", ""),
                 "points": float(meta.get("points", 0)),
                 "mean": means.get(iid, 0.0),
-                "distribution": {label: dist.get(label, 0) for _, label in _BINS},
+                "distribution": {label: dist.get(label, 0) for label in _BINS},
                 "statuses": dict(statuses),
                 "mistakes": top,
             }
@@ -235,7 +235,7 @@ def report_markdown(grades: ClassGrades) -> str:
     out.append("|---|---|---|---|---|---|---|---|---|---|")
     for it in d["items"]:
         dist = it["distribution"]
-        cells = " | ".join(str(dist[label]) for _, label in _BINS)
+        cells = " | ".join(str(dist[label]) for label in _BINS)
         st = it["statuses"]
         out.append(
             f"| {it['id']} | {_num(it['mean'])} of {_num(it['points'])} | {cells} | {st.get('invalid', 0)} "
@@ -271,12 +271,12 @@ def report_html(grades: ClassGrades) -> str:
         f"<p>{d['submitted']} of {d['students']} students submitted; mean {_num(d['mean'])} of {_num(d['max'])}.</p>"
     )
     out.append("<h2>Items</h2><table><tr><th>item</th><th>mean</th>")
-    out.append("".join(f"<th>{e(label)}</th>" for _, label in _BINS) + "<th>invalid</th><th>review</th></tr>")
+    out.append("".join(f"<th>{e(label)}</th>" for label in _BINS) + "<th>invalid</th><th>review</th></tr>")
     for it in d["items"]:
         dist, st = it["distribution"], it["statuses"]
         out.append(
             f"<tr><td>{e(it['id'])}</td><td>{_num(it['mean'])} of {_num(it['points'])}</td>"
-            + "".join(f"<td>{dist[label]}</td>" for _, label in _BINS)
+            + "".join(f"<td>{dist[label]}</td>" for label in _BINS)
             + f"<td>{st.get('invalid', 0)}</td><td>{st.get('review', 0)}</td></tr>"
         )
     out.append("</table><h2>Most common mistakes</h2><ul>")

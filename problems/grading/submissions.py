@@ -34,7 +34,7 @@ from pathlib import Path
 
 from derive.errors import InputError
 from problems.reading import MAX_ANSWER
-from problems.roster import ID_HEADERS, _norm
+from problems.roster import ID_HEADERS, norm_header
 
 __all__ = ["MAX_ANSWERS_BYTES", "MAX_CELL", "MAX_FILES", "Batch", "Submission", "parse_answers_csv", "read_answers"]
 
@@ -135,7 +135,7 @@ def parse_answers_csv(
             param="answers",
         )
     id_col = _id_column(header, rows[1:], mapped, student_ids, id_column, source)
-    names = [j for j, h in enumerate(header) if _norm(h) in ("name", "fullname", "student", "studentname")]
+    names = [j for j, h in enumerate(header) if norm_header(h) in ("name", "fullname", "student", "studentname")]
     subs: list[Submission] = []
     for r, row in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in row):
@@ -159,9 +159,9 @@ def parse_answers_csv(
 
 def _id_column(header, rows, mapped, student_ids, id_column, source) -> int:
     if id_column is not None:
-        want = _norm(id_column)
+        want = norm_header(id_column)
         for j, h in enumerate(header):
-            if _norm(h) == want:
+            if norm_header(h) == want:
                 return j
         raise InputError(
             f"{source}: no column {id_column[:30]!r}; the columns: {', '.join(header)[:80]}", param="id_column"
@@ -178,7 +178,7 @@ def _id_column(header, rows, mapped, student_ids, id_column, source) -> int:
     preference = (*ID_HEADERS, *_EXTRA_ID_HEADERS)
     for want in preference:
         for j in candidates:
-            if _norm(header[j]) == want:
+            if norm_header(header[j]) == want:
                 return j
     raise InputError(
         f"{source}: no student id column (a header such as student_id, SIS User ID or email); name it with --id-column",
