@@ -102,3 +102,12 @@ def test_mathjax_keeps_the_numbers_of_the_report():
     d = derive.backprop("2-2-1", seed=1)
     out = render_mathjax(__import__("derive.render.backprop", fromlist=["x"]).derivation_report(d))
     assert "0.0144641" in out  # J, as the text report shows it
+
+
+def test_answer_line_names_stay_text():
+    # An answers.txt line a student copies: step.dJ_dw2_1-1 is a name, not dJ with subscripts minus 1.
+    from derive.render.latex import prose_latex
+
+    assert prose_latex("step.dJ_dw2_1-1") == r"step.dJ\_\allowbreak{}dw2\_\allowbreak{}1-\allowbreak{}1"
+    assert prose_latex("step.w2_1-1_new") == r"step.w2\_\allowbreak{}1-\allowbreak{}1\_\allowbreak{}new"
+    assert prose_latex("x_1-1") == "$x_{1}-1$"  # a one-letter name minus 1 is still a formula

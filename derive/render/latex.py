@@ -75,7 +75,8 @@ _OPERATORS = {"=", "+", "-", "−", "·", "×", "/", "<", ">", "≤", "≥", "->
 _NUMBER = re.compile(r"^[-−]?\d+(\.\d+)?(e[-+]?\d+)?(/\d+)?$")
 _SINGLE = re.compile(r"^[A-Za-z]'?$")
 _CALL = re.compile(r"^[A-Za-z]'?\(.+\)$")  # f(z), f'(z): a one-letter function applied
-_IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9.]+(_[A-Za-z0-9]+)+$")  # fprime_at_a, leaky_relu: a name
+# fprime_at_a, leaky_relu, an answer line's step.dJ_dw2_1-1 (a hyphen only between digits): a name
+_IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9.]+(_[A-Za-z0-9]+(-[0-9]+)*)+$")
 
 _TEXT_CHARS = {
     "\\": r"\textbackslash{}",
