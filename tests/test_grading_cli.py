@@ -326,3 +326,18 @@ def test_the_terminal_summary_fits_the_width_and_names_each_item(hw, key, tmp_pa
     for item in ("size", "fm", "d"):
         assert any(line.startswith(item + " ") for line in table)
     assert err[-1].startswith("derive: graded 2 of 4 students")
+
+
+def test_a_confusable_answer_is_counted_once_in_the_report():
+    # Two students type the value that flipped_update and mixed_sign both give; one types the
+    # missing_fprime value: the report counts 2 answers for the pair, not 2 for each name.
+    from problems.grading.decide import Verdict
+    from problems.grading.grader import ClassGrades, ItemGrade, StudentGrade, mistake_counts
+
+    def student(sid, mistakes):
+        v = Verdict("bp.w", "wrong", 0.0, "1", "2", mistakes=mistakes)
+        return StudentGrade(sid, "", (ItemGrade("bp", "backprop_step", 1.0, (v,)),), "t")
+
+    pair = ("flipped_update", "mixed_sign")
+    grades = ClassGrades("T", [student("a", pair), student("b", pair), student("c", ("missing_fprime",))])
+    assert mistake_counts(grades) == {"bp": {"flipped_update or mixed_sign": 2, "missing_fprime": 1}}

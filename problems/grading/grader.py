@@ -434,12 +434,14 @@ def item_means(grades: ClassGrades) -> dict[str, float]:
 
 
 def mistake_counts(grades: ClassGrades) -> dict[str, dict[str, int]]:
-    """Per item, how many answers each diagnosed mistake explains."""
+    """Per item, how many answers each diagnosis explains: a mistake, or ``a or b`` when the answer
+    is what either of a group gives (counted once, not once per name)."""
     out: dict[str, dict[str, int]] = {}
     for s in grades.students:
         for it in s.items:
             for v in it.verdicts:
-                for m in v.mistakes:
-                    out.setdefault(it.item, {}).setdefault(m, 0)
-                    out[it.item][m] += 1
+                if v.mistakes:
+                    name = " or ".join(v.mistakes)
+                    out.setdefault(it.item, {}).setdefault(name, 0)
+                    out[it.item][name] += 1
     return out

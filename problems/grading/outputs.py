@@ -74,10 +74,14 @@ def safe_name(student_id: str) -> str:
 
 
 def _describe(mistake: str) -> str:
+    """A mistake's one-line explanation (for ``a or b``, each one's)."""
     from derive.mistakes import MISTAKES
 
-    m = MISTAKES.get(mistake)
-    return m.description if m is not None else mistake.replace("_", " ")
+    parts = []
+    for name in mistake.split(" or "):
+        m = MISTAKES.get(name)
+        parts.append(m.description if m is not None else name.replace("_", " "))
+    return "; or ".join(parts)
 
 
 def explain(v: Verdict) -> str:
